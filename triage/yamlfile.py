@@ -1,0 +1,180 @@
+"""Safe reading of YAML and JSON documents that remembers where every value stood.
+
+Nothing here constructs Python objects from tags: the document is composed into nodes and only the
+plain YAML types (maps, lists, strings, numbers, booleans, null) are built from them. Duplicate keys
+are rejected. Every value's path (``("causes", 3, "diagnostics", 0)``) is mapped to its line and
+column, so schema errors can point at the place an author has to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Place, TriageError
+
+PathKey = tuple[int | str, ...]
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_MAX_NODES = 2_000_000  # guards against alias bombs
+
+
+@dataclass
+class Document:
+    """A parsed document: its data and where each part of it stood."""
+
+    path: str
+    data: Any
+    places: dict[PathKey, Place] = field(default_factory=dict)
+
+    def place_of(self, location: Sequence[int | str]) -> Place:
+        """The place of the deepest known part of ``location``."""
+        key = tuple(location)
+        while key:
+            if key in self.places:
+                return self.places[key]
+            key = key[:-1]
+        return self.places.get((), Place(self.path))
+
+
+def read_text(path: Path, error_type: type[TriageError], display: str | None = None) -> str:
+    """Read a UTF-8 text file, turning every failure into ``error_type`` with the file's name."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error_type("file not found", Place(name)) from None
+    except IsADirectoryError:
+        raise error_type("is a directory, expected a file", Place(name)) from None
+    except OSError as error:
+        raise error_type(f"cannot read: {error.strerror}", Place(name)) from None
+    return decode_text(raw, name, error_type)
+
+
+def decode_text(raw: bytes, name: str, error_type: type[TriageError]) -> str:
+    """Decode bytes as UTF-8 text, rejecting binary data with the line where it starts."""
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise error_type("binary data (NUL byte), expected UTF-8 text", Place(name, line))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise error_type("not valid UTF-8 text", Place(name, line)) from None
+
+
+def parse(text: str, name: str, error_type: type[TriageError]) -> Document:
+    """Parse YAML (or JSON, which is read as JSON to get its own error positions)."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")) or name.endswith(".json"):
+        return _parse_json(text, name, error_type)
+    return _parse_yaml(text, name, error_type)
+
+
+def _parse_json(text: str, name: str, error_type: type[TriageError]) -> Document:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        if not name.endswith(".json"):
+            # "{a: 1}" is YAML flow style, not JSON: let YAML have a go before giving up.
+            return _parse_yaml(text, name, error_type)
+        raise error_type(f"invalid JSON: {error.msg}", Place(name, error.lineno, error.colno)) from None
+    except RecursionError:
+        raise error_type("invalid JSON: nested too deeply", Place(name)) from None
+    return Document(name, data, {(): Place(name, 1, 1)})
+
+
+def _parse_yaml(text: str, name: str, error_type: type[TriageError]) -> Document:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "syntax error"
+        place = Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
+        raise error_type(f"invalid YAML: {problem}", place) from None
+    except yaml.YAMLError as error:
+        raise error_type(f"invalid YAML: {error}", Place(name)) from None
+    except RecursionError:
+        raise error_type("invalid YAML: nested too deeply", Place(name)) from None
+    document = Document(name, None)
+    if node is None:
+        return document
+    builder = _Builder(name, error_type, document.places)
+    try:
+        document.data = builder.build(node, ())
+    except RecursionError:
+        raise error_type("invalid YAML: nested too deeply", Place(name)) from None
+    return document
+
+
+class _Builder:
+    """Turns composed YAML nodes into plain data, recording each node's place."""
+
+    def __init__(self, name: str, error_type: type[TriageError], places: dict[PathKey, Place]) -> None:
+        self.name = name
+        self.error_type = error_type
+        self.places = places
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.count = 0
+
+    def place(self, node: yaml.Node) -> Place:
+        return Place(self.name, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise self.error_type("document too large (alias expansion?)", self.place(node))
+        self.places[path] = self.place(node)
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != "tag:yaml.org,2002:map":
+                raise self._bad_tag(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if key is None or not isinstance(key, str | int | float | bool):
+                    raise self.error_type("mapping keys must be plain strings", self.place(key_node))
+                if key == "<<":
+                    raise self.error_type("merge keys (<<) are not supported", self.place(key_node))
+                if key in result:
+                    first = self.places[(*path, key)]
+                    raise self.error_type(
+                        f"duplicate key {key!r} (first at line {first.line})", self.place(key_node)
+                    )
+                result[key] = self.build(value_node, (*path, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise self._bad_tag(node)
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag not in _PLAIN_TAGS:
+            raise self._bad_tag(node)
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            raise self.error_type(f"invalid value: {error}", self.place(node)) from None
+        except (ValueError, OverflowError) as error:
+            raise self.error_type(f"invalid value: {error}", self.place(node)) from None
+        if not isinstance(value, str | int | float | bool | type(None)):
+            value = str(value)  # timestamps stay text
+        return value
+
+    def _bad_tag(self, node: yaml.Node) -> TriageError:
+        return self.error_type(
+            f"YAML tag {node.tag!r} is not allowed (only plain data; nothing in a file is ever executed)",
+            self.place(node),
+        )
