@@ -7,6 +7,7 @@ Schema that editors use and the field reference in ``docs/`` are generated from 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -26,6 +27,32 @@ LIKELIHOOD_WORDS: dict[str, float] = {
 }
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def answer_test(
+    expected: AnswerValue | None,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    matches: str | None = None,
+) -> Callable[[Any], bool]:
+    """A predicate over an answer: equality, numeric bounds or a regex search; bare means "is true"."""
+    if matches is not None:
+        pattern = re.compile(matches, re.IGNORECASE)
+        return lambda value: isinstance(value, str) and pattern.search(value) is not None
+    bounds = [(gt, float.__gt__), (ge, float.__ge__), (lt, float.__lt__), (le, float.__le__)]
+    active = [(float(limit), compare) for limit, compare in bounds if limit is not None]
+    if active:
+        return lambda value: (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and all(compare(float(value), limit) for limit, compare in active)
+        )
+    wanted = True if expected is None else expected
+    if isinstance(wanted, bool):
+        return lambda value: value is wanted
+    return lambda value: not isinstance(value, bool) and value == wanted
 
 
 class Model(BaseModel):
@@ -245,6 +272,11 @@ class Evidence(Model):
     @property
     def probability(self) -> float:
         return LIKELIHOOD_WORDS[self.likelihood] if isinstance(self.likelihood, str) else float(self.likelihood)
+
+    def test(self) -> Callable[[Any], bool]:
+        """The predicate this evidence applies to an answer."""
+        value = None if any(v is not None for v in (self.gt, self.ge, self.lt, self.le, self.matches)) else self.value
+        return answer_test(value, self.gt, self.ge, self.lt, self.le, self.matches)
 
     def as_condition(self) -> Condition:
         tests: dict[str, Any] = {

@@ -1,0 +1,1 @@
+"""One module per ``triage`` subcommand: ``register(subparsers)`` adds it, its handler runs it."""

@@ -1,0 +1,118 @@
+"""Intake: what a free-text description and pasted errors reveal, matched against symptom patterns."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .knowledge import Knowledge
+from .models import AnswerValue, Pattern, Symptom
+
+# A negation shortly before a match in a description ("it is not timing out") means the text does
+# not assert the symptom. Errors and logs are taken literally.
+_NEGATION_BEFORE = re.compile(
+    r"(?:\b(?:no|not|never|without|nor|isn'?t|aren'?t|wasn'?t|weren'?t|doesn'?t|didn'?t|don'?t|"
+    r"haven'?t|hasn'?t|rather than|instead of)\b)(?:\W+\w+){0,2}\W*$",
+    re.IGNORECASE,
+)
+_NOT_A_NEGATION = re.compile(r"\b(?:don'?t|do not|doesn'?t|no) (?:know|idea|clue|sure)\b", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"[.;!?\n]")
+_LOOKBEHIND_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Match:
+    """One piece of text that revealed a symptom."""
+
+    symptom: str
+    value: AnswerValue
+    text: str
+    source: str  # "description" or "errors[N]"
+    pattern: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"symptom": self.symptom, "value": self.value, "text": self.text, "source": self.source}
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    symptom: Symptom
+    pattern: Pattern
+    regex: re.Pattern[str]
+
+
+class Matcher:
+    """Every symptom pattern of a knowledge base, compiled once."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.patterns = [
+            CompiledPattern(symptom, pattern, re.compile(pattern.to_regex(), re.IGNORECASE))
+            for symptom in knowledge.symptoms.values()
+            for pattern in symptom.patterns
+        ]
+
+    def scan(self, text: str, source: str, *, literal: bool) -> list[Match]:
+        """Every pattern match in ``text``; ``literal`` texts (errors, logs) ignore negations."""
+        found: list[Match] = []
+        for compiled in self.patterns:
+            for hit in compiled.regex.finditer(text):
+                if not literal and _negated(text, hit.start()):
+                    continue
+                value = _value_of(compiled, hit)
+                if value is None:
+                    continue
+                found.append(Match(compiled.symptom.id, value, hit.group(0).strip(), source, compiled.regex.pattern))
+                break  # one match per pattern and text is enough evidence
+        return found
+
+    def read(self, description: str | None, errors: list[str]) -> list[Match]:
+        """Matches in a description and in each pasted error, in that order."""
+        matches: list[Match] = []
+        if description:
+            matches.extend(self.scan(description, "description", literal=False))
+        for index, error in enumerate(errors):
+            matches.extend(self.scan(error, f"errors[{index}]", literal=True))
+        return matches
+
+
+def answers_from(matches: list[Match], knowledge: Knowledge) -> dict[str, AnswerValue]:
+    """The answer each matched symptom gets; for choices, the value most texts point at."""
+    votes: dict[str, Counter[AnswerValue]] = {}
+    for match in matches:
+        votes.setdefault(match.symptom, Counter())[match.value] += 1
+    answers: dict[str, AnswerValue] = {}
+    for symptom_id, counter in votes.items():
+        symptom = knowledge.symptoms[symptom_id]
+        if symptom.kind == "boolean":
+            # a literal error beats a description's words; presence is what text can assert
+            answers[symptom_id] = True if counter[True] else next(iter(counter))
+        else:
+            answers[symptom_id] = counter.most_common(1)[0][0]
+    return answers
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - _LOOKBEHIND_CHARS) : start]
+    breaks = list(_SENTENCE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end() :]
+    if _NOT_A_NEGATION.search(before):
+        return False
+    return _NEGATION_BEFORE.search(before) is not None
+
+
+def _value_of(compiled: CompiledPattern, hit: re.Match[str]) -> AnswerValue | None:
+    symptom, pattern = compiled.symptom, compiled.pattern
+    if symptom.kind == "number":
+        if "value" not in compiled.regex.groupindex or hit.group("value") is None:
+            return pattern.value if isinstance(pattern.value, int | float) else None
+        try:
+            return float(hit.group("value").replace(",", ""))
+        except ValueError:
+            return None
+    if symptom.kind == "text":
+        return hit.group(0)
+    if pattern.value is not None:
+        return pattern.value
+    return True
