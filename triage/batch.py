@@ -27,7 +27,9 @@ def diagnose_batch(
         return [diagnoser.diagnose(case, top=top) for case in cases]
     chunk = max(1, len(cases) // (jobs * 4))
     batches = [list(cases[start : start + chunk]) for start in range(0, len(cases), chunk)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(list(knowledge_paths),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_start_worker, initargs=(list(knowledge_paths),)
+    ) as pool:
         results: list[CaseResult] = []
         for part in pool.map(_diagnose_part, batches, [top] * len(batches)):
             results.extend(part)

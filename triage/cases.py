@@ -37,7 +37,9 @@ class CaseModel(BaseModel):
     description: str | None = None
     errors: list[str] = Field(default_factory=list)
     answers: dict[str, AnswerValue | None] = Field(default_factory=dict)
-    context: dict[str, str] = Field(default_factory=dict, description="placeholder values, e.g. function_name")
+    context: dict[str, str] = Field(
+        default_factory=dict, description="placeholder values, e.g. function_name"
+    )
     expect: Expectation | None = None
     todo: bool = Field(default=False, description="a known gap: reported, not failed")
 
@@ -58,7 +60,11 @@ def read_cases(source: str, *, stdin_text: str | None = None) -> list[Case]:
     """Read the cases in a YAML/JSON file, or standard input when ``source`` is ``-``."""
     if source == "-":
         name = "<stdin>"
-        text = stdin_text if stdin_text is not None else decode_text(sys.stdin.buffer.read(), name, CaseFileError)
+        text = (
+            stdin_text
+            if stdin_text is not None
+            else decode_text(sys.stdin.buffer.read(), name, CaseFileError)
+        )
     else:
         name = source
         text = read_text(Path(source), CaseFileError, name)
@@ -73,7 +79,8 @@ def parse_cases(text: str, name: str) -> list[Case]:
         raise CaseFileError("empty case file; expected a case or {cases: [...]}", Place(name, 1, 1))
     if not isinstance(data, dict):
         raise CaseFileError(
-            f"expected a mapping (a case or {{cases: [...]}}), found {type(data).__name__}", document.place_of(())
+            f"expected a mapping (a case or {{cases: [...]}}), found {type(data).__name__}",
+            document.place_of(()),
         )
     if "cases" in data:
         extra = sorted(set(data) - {"cases"})
@@ -88,7 +95,9 @@ def parse_cases(text: str, name: str) -> list[Case]:
 
 def _case(data: Any, document: Document, location: tuple[int | str, ...], index: int) -> Case:
     if not isinstance(data, dict):
-        raise CaseFileError(f"a case must be a mapping, found {type(data).__name__}", document.place_of(location))
+        raise CaseFileError(
+            f"a case must be a mapping, found {type(data).__name__}", document.place_of(location)
+        )
     try:
         model = CaseModel.model_validate(data)
     except ValidationError as error:

@@ -37,7 +37,9 @@ class Diagnosis:
     @property
     def solutions(self) -> list[Solution]:
         return [
-            solution.model_copy(update={"commands": [fill_command(c, self.context) for c in solution.commands]})
+            solution.model_copy(
+                update={"commands": [fill_command(c, self.context) for c in solution.commands]}
+            )
             for solution in self.cause.solutions
         ]
 
@@ -94,9 +96,7 @@ class Diagnoser:
         self.engine = RuleEngine(knowledge)
         self.model = LikelihoodModel(knowledge, temperature=temperature)
 
-    def evaluate(
-        self, answers: Mapping[str, AnswerValue | None]
-    ) -> tuple[Inference, list[Score]]:
+    def evaluate(self, answers: Mapping[str, AnswerValue | None]) -> tuple[Inference, list[Score]]:
         """Run the rules and rank the causes for a set of answers."""
         inference = self.engine.infer(answers)
         return inference, self.model.score(answers, inference.firings)
@@ -122,7 +122,9 @@ class Diagnoser:
         diagnoses = [
             Diagnosis(self.knowledge.causes[score.cause], score, context)
             for score in ranking
-            if score.cause != SOMETHING_ELSE and score.supported and score.confidence >= MIN_REPORTED_CONFIDENCE
+            if score.cause != SOMETHING_ELSE
+            and score.supported
+            and score.confidence >= MIN_REPORTED_CONFIDENCE
         ][:top]
         return CaseResult(case_id, diagnoses, matched, answers, inference, ranking, dict(context))
 
@@ -156,5 +158,3 @@ def unfilled_placeholders(commands: Sequence[Command]) -> list[str]:
         for name in PLACEHOLDER.findall(command.command):
             seen.setdefault(name, None)
     return list(seen)
-
-

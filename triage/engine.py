@@ -125,4 +125,6 @@ def _compile_condition(condition: Condition) -> Any:
 
 def value_test(condition: Condition) -> Callable[[Any], bool]:
     """The test a leaf condition applies to a value."""
-    return answer_test(condition.is_, condition.gt, condition.ge, condition.lt, condition.le, condition.matches)
+    return answer_test(
+        condition.is_, condition.gt, condition.ge, condition.lt, condition.le, condition.matches
+    )

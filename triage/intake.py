@@ -62,7 +62,9 @@ class Matcher:
                 value = _value_of(compiled, hit)
                 if value is None:
                     continue
-                found.append(Match(compiled.symptom.id, value, hit.group(0).strip(), source, compiled.regex.pattern))
+                found.append(
+                    Match(compiled.symptom.id, value, hit.group(0).strip(), source, compiled.regex.pattern)
+                )
                 break  # one match per pattern and text is enough evidence
         return found
 

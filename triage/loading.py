@@ -126,8 +126,10 @@ def describe_validation_error(
             key = str(location[-1])
             allowed = _allowed_keys(error.title, location[:-1], document.data, prefix)
             hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else (
-                f"; allowed: {', '.join(sorted(allowed))}" if allowed else ""
+            suggestion = (
+                f"; did you mean {hint[0]!r}?"
+                if hint
+                else (f"; allowed: {', '.join(sorted(allowed))}" if allowed else "")
             )
             described.append((f"unknown field {dotted}{suggestion}", where))
         elif detail["type"] == "missing":
@@ -183,9 +185,11 @@ def _allowed_keys(
         model = _model_inside(field.annotation)
         if model is None:
             return []
-    return [
-        (info.alias or name) for name, info in model.model_fields.items()
-    ] if hasattr(model, "model_fields") else []
+    return (
+        [(info.alias or name) for name, info in model.model_fields.items()]
+        if hasattr(model, "model_fields")
+        else []
+    )
 
 
 def _model_inside(annotation: Any) -> Any:
@@ -211,10 +215,13 @@ def merge(knowledge: Knowledge, content: KnowledgeFile, document: Document, *, a
                 if not (allow_override and obj.override):
                     first = knowledge.places[key]
                     hint = " (add 'override: true' to replace it on purpose)" if allow_override else ""
-                    raise KnowledgeError(f"duplicate {kind[:-1]} id {obj.id!r}, first defined at {first}{hint}", place)
+                    raise KnowledgeError(
+                        f"duplicate {kind[:-1]} id {obj.id!r}, first defined at {first}{hint}", place
+                    )
             elif obj.override:
                 raise KnowledgeError(
-                    f"{kind[:-1]} {obj.id!r} says 'override: true' but there is no {kind[:-1]} to override", place
+                    f"{kind[:-1]} {obj.id!r} says 'override: true' but there is no {kind[:-1]} to override",
+                    place,
                 )
             table[obj.id] = obj
             knowledge.places[key] = place
@@ -234,7 +241,9 @@ def reference_problems(knowledge: Knowledge) -> list[tuple[str, str, Place | Non
             if kind == "symptom" and name not in symptoms:
                 problems.append(("K201", owner, where, f"unknown symptom {name!r}{suggest(name, symptoms)}"))
             if kind == "fact" and name not in facts and name not in symptoms:
-                problems.append(("K202", owner, where, f"no rule derives fact {name!r}{suggest(name, facts)}"))
+                problems.append(
+                    ("K202", owner, where, f"no rule derives fact {name!r}{suggest(name, facts)}")
+                )
 
     for cause in knowledge.causes.values():
         where = knowledge.place_of("causes", cause.id)
@@ -242,18 +251,30 @@ def reference_problems(knowledge: Knowledge) -> list[tuple[str, str, Place | Non
             symptom = symptoms.get(item.symptom)
             if symptom is None:
                 problems.append(
-                    ("K201", cause.id, where, f"cause {cause.id!r}: unknown symptom {item.symptom!r}"
-                     f"{suggest(item.symptom, symptoms)}")
+                    (
+                        "K201",
+                        cause.id,
+                        where,
+                        f"cause {cause.id!r}: unknown symptom {item.symptom!r}"
+                        f"{suggest(item.symptom, symptoms)}",
+                    )
                 )
                 continue
-            problem = evidence_value_problem(symptom, item.value, item.gt, item.ge, item.lt, item.le, item.matches)
+            problem = evidence_value_problem(
+                symptom, item.value, item.gt, item.ge, item.lt, item.le, item.matches
+            )
             if problem:
                 problems.append(("K203", cause.id, where, f"cause {cause.id!r}: {problem}"))
         for procedure in cause.procedures:
             if procedure not in knowledge.procedures:
                 problems.append(
-                    ("K204", cause.id, where, f"cause {cause.id!r}: unknown procedure {procedure!r}"
-                     f"{suggest(procedure, knowledge.procedures)}")
+                    (
+                        "K204",
+                        cause.id,
+                        where,
+                        f"cause {cause.id!r}: unknown procedure {procedure!r}"
+                        f"{suggest(procedure, knowledge.procedures)}",
+                    )
                 )
     for symptom in knowledge.symptoms.values():
         if symptom.ask_when is not None:
@@ -264,13 +285,23 @@ def reference_problems(knowledge: Knowledge) -> list[tuple[str, str, Place | Non
         for weight in rule.then.evidence:
             if weight.cause not in knowledge.causes:
                 problems.append(
-                    ("K205", rule.id, where, f"rule {rule.id!r}: unknown cause {weight.cause!r}"
-                     f"{suggest(weight.cause, knowledge.causes)}")
+                    (
+                        "K205",
+                        rule.id,
+                        where,
+                        f"rule {rule.id!r}: unknown cause {weight.cause!r}"
+                        f"{suggest(weight.cause, knowledge.causes)}",
+                    )
                 )
         for name in rule.then.ask:
             if name not in symptoms:
                 problems.append(
-                    ("K201", rule.id, where, f"rule {rule.id!r}: unknown symptom {name!r}{suggest(name, symptoms)}")
+                    (
+                        "K201",
+                        rule.id,
+                        where,
+                        f"rule {rule.id!r}: unknown symptom {name!r}{suggest(name, symptoms)}",
+                    )
                 )
     return problems
 

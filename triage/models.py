@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower_snake_case id")]
-AnswerValue = Union[bool, float, str]
+AnswerValue = bool | float | str
 
 # Named likelihoods, so authors can write "usually" instead of a number. Each is the probability
 # that the symptom shows the stated value when the cause is the real one.
@@ -86,7 +86,9 @@ class Command(Model):
 class Pattern(Model):
     """Text that reveals a symptom in a description, a pasted error or a log line."""
 
-    regex: str | None = Field(default=None, description="a Python regular expression, matched case-insensitively")
+    regex: str | None = Field(
+        default=None, description="a Python regular expression, matched case-insensitively"
+    )
     keyword: str | None = Field(
         default=None, description="a literal word or phrase, matched case-insensitively on word boundaries"
     )
@@ -205,7 +207,9 @@ class Symptom(Model):
         default=False,
         description="true for questions about the environment (platform, data store) rather than the failure",
     )
-    cost: float = Field(default=1.0, gt=0, description="effort to find out: 1 a glance, 3 a command, 5 a long look")
+    cost: float = Field(
+        default=1.0, gt=0, description="effort to find out: 1 a glance, 3 a command, 5 a long look"
+    )
     base_rate: float = Field(
         default=0.05,
         gt=0,
@@ -256,7 +260,8 @@ class Evidence(Model):
     matches: str | None = None
     likelihood: float | str = Field(
         default="usually",
-        description="P(symptom shows this | cause): a number in (0, 1) or one of " + ", ".join(LIKELIHOOD_WORDS),
+        description="P(symptom shows this | cause): a number in (0, 1) or one of "
+        + ", ".join(LIKELIHOOD_WORDS),
     )
     note: str | None = Field(default=None, description="why this evidence matters, shown in reports")
 
@@ -271,16 +276,24 @@ class Evidence(Model):
 
     @property
     def probability(self) -> float:
-        return LIKELIHOOD_WORDS[self.likelihood] if isinstance(self.likelihood, str) else float(self.likelihood)
+        return (
+            LIKELIHOOD_WORDS[self.likelihood] if isinstance(self.likelihood, str) else float(self.likelihood)
+        )
 
     def test(self) -> Callable[[Any], bool]:
         """The predicate this evidence applies to an answer."""
-        value = None if any(v is not None for v in (self.gt, self.ge, self.lt, self.le, self.matches)) else self.value
+        value = (
+            None
+            if any(v is not None for v in (self.gt, self.ge, self.lt, self.le, self.matches))
+            else self.value
+        )
         return answer_test(value, self.gt, self.ge, self.lt, self.le, self.matches)
 
     def as_condition(self) -> Condition:
         tests: dict[str, Any] = {
-            key: getattr(self, key) for key in ("gt", "ge", "lt", "le", "matches") if getattr(self, key) is not None
+            key: getattr(self, key)
+            for key in ("gt", "ge", "lt", "le", "matches")
+            if getattr(self, key) is not None
         }
         if not tests:
             tests["is"] = self.value

@@ -98,7 +98,9 @@ class LikelihoodModel:
             return 1.0, None
         if symptom.kind == "boolean":
             item = items[0]
-            p_true = item.evidence.probability if item.evidence.value is True else 1 - item.evidence.probability
+            p_true = (
+                item.evidence.probability if item.evidence.value is True else 1 - item.evidence.probability
+            )
             background = symptom.base_rate
             if value is True:
                 return _clamp(p_true) / background, item.evidence.note

@@ -94,7 +94,13 @@ def _diagnosis_markdown(rank: int, diagnosis: Diagnosis, knowledge: Knowledge) -
     if diagnosis.diagnostics:
         lines += ["**Confirm it**", ""]
         for command in diagnosis.diagnostics:
-            lines += [f"- {command.title} ({command_mode(command)}):", "", "  ```bash", *_indent(command.command), "  ```"]
+            lines += [
+                f"- {command.title} ({command_mode(command)}):",
+                "",
+                "  ```bash",
+                *_indent(command.command),
+                "  ```",
+            ]
         lines.append("")
     if diagnosis.solutions:
         lines += ["**Fix it**", ""]
@@ -102,12 +108,18 @@ def _diagnosis_markdown(rank: int, diagnosis: Diagnosis, knowledge: Knowledge) -
             lines.append(f"- {solution.title}")
             lines += [f"  {index}. {step}" for index, step in enumerate(solution.steps, 1)]
             for command in solution.commands:
-                lines += [f"  - {command.title} ({command_mode(command)}):", "", "    ```bash",
-                          *_indent(command.command, 4), "    ```"]
+                lines += [
+                    f"  - {command.title} ({command_mode(command)}):",
+                    "",
+                    "    ```bash",
+                    *_indent(command.command, 4),
+                    "    ```",
+                ]
         lines.append("")
     if cause.procedures:
         titles = [
-            f"{knowledge.procedures[p].title} (`{p}`)" if p in knowledge.procedures else p for p in cause.procedures
+            f"{knowledge.procedures[p].title} (`{p}`)" if p in knowledge.procedures else p
+            for p in cause.procedures
         ]
         lines += ["**Related procedures**: " + ", ".join(titles), ""]
     lines += ["**Sources**: " + "; ".join(f"{s.guide} § {s.section}" for s in cause.sources), ""]
@@ -136,7 +148,9 @@ def print_case(result: CaseResult, knowledge: Knowledge, console: Console, *, de
         more = f" and {len(result.matched) - 12} more" if len(result.matched) > 12 else ""
         console.print(Text(f"Recognised: {revealed}{more}", style="dim"))
     if not result.diagnoses:
-        console.print("No diagnosis: nothing in this case matched a known cause. Add the error text or answers.")
+        console.print(
+            "No diagnosis: nothing in this case matched a known cause. Add the error text or answers."
+        )
         return
     console.print(ranking_table(result.diagnoses))
     for rank, diagnosis in enumerate(result.diagnoses[:details], 1):

@@ -23,7 +23,9 @@ def add_knowledge_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_format_option(parser: argparse.ArgumentParser, formats: tuple[str, ...] = OUTPUT_FORMATS) -> None:
-    parser.add_argument("--format", choices=formats, default=formats[0], help=f"output format (default {formats[0]})")
+    parser.add_argument(
+        "--format", choices=formats, default=formats[0], help=f"output format (default {formats[0]})"
+    )
 
 
 def positive_int(text: str) -> int:

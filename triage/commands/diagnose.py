@@ -22,7 +22,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="case file, or - for standard input")
     add_format_option(parser)
-    parser.add_argument("--top", type=positive_int, default=5, help="how many causes to report per case (default 5)")
+    parser.add_argument(
+        "--top", type=positive_int, default=5, help="how many causes to report per case (default 5)"
+    )
     parser.add_argument("--jobs", type=positive_int, default=1, help="spread a large batch over N processes")
     add_knowledge_option(parser)
     parser.set_defaults(handler=run)

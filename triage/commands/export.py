@@ -16,7 +16,9 @@ def register(subparsers: Any) -> None:
         help="print the loaded knowledge (causes, symptoms, rules, procedures) as JSON or YAML",
         description="Print every cause, symptom, rule and procedure of the loaded knowledge, with sources.",
     )
-    parser.add_argument("--format", choices=("json", "yaml"), default="json", help="output format (default json)")
+    parser.add_argument(
+        "--format", choices=("json", "yaml"), default="json", help="output format (default json)"
+    )
     add_knowledge_option(parser)
     parser.set_defaults(handler=run)
 

@@ -103,7 +103,9 @@ def _print_text(outcomes: list[Outcome], verbose: bool) -> None:
         if not outcome.passed:
             for rank, diagnosis in enumerate(outcome.result.diagnoses[:5], 1):
                 marker = "+" if diagnosis.cause.id == outcome.expected_first else " "
-                console.print(f"    {marker}{rank}. {diagnosis.cause.id} {diagnosis.confidence:.0%}", style="dim")
+                console.print(
+                    f"    {marker}{rank}. {diagnosis.cause.id} {diagnosis.confidence:.0%}", style="dim"
+                )
             matched = sorted({f"{m.symptom}={m.value}" for m in outcome.result.matched})
             console.print(f"     matched: {', '.join(matched) or 'nothing'}", style="dim")
     steals = Counter(
