@@ -94,7 +94,8 @@ def read_document(path: Path, display: str | None = None) -> Document:
 
 
 def validate_document(document: Document) -> KnowledgeFile:
-    return validate_model(KnowledgeFile, document.data, document, KnowledgeError)
+    content: KnowledgeFile = validate_model(KnowledgeFile, document.data, document, KnowledgeError)
+    return content
 
 
 def validate_model(
@@ -131,7 +132,9 @@ def describe_validation_error(
                 if hint
                 else (f"; allowed: {', '.join(sorted(allowed))}" if allowed else "")
             )
-            described.append((f"unknown field {dotted}{suggestion}", where))
+            described.append(
+                (f"unknown field {dotted}{suggestion}", document.key_place_of(prefix + location))
+            )
         elif detail["type"] == "missing":
             described.append((f"missing field {dotted}", where))
         else:

@@ -38,6 +38,11 @@ class Document:
     path: str
     data: Any
     places: dict[PathKey, Place] = field(default_factory=dict)
+    key_places: dict[PathKey, Place] = field(default_factory=dict)
+
+    def key_place_of(self, location: Sequence[int | str]) -> Place:
+        """Where the key of a mapping entry stands (its value's place when unknown)."""
+        return self.key_places.get(tuple(location)) or self.place_of(location)
 
     def place_of(self, location: Sequence[int | str]) -> Place:
         """The place of the deepest known part of ``location``."""
@@ -93,7 +98,14 @@ def _parse_json(text: str, name: str, error_type: type[TriageError]) -> Document
         raise error_type(f"invalid JSON: {error.msg}", Place(name, error.lineno, error.colno)) from None
     except RecursionError:
         raise error_type("invalid JSON: nested too deeply", Place(name)) from None
-    return Document(name, data, {(): Place(name, 1, 1)})
+    document = Document(name, data, {(): Place(name, 1, 1)})
+    try:
+        # JSON is (nearly) YAML: composing it again gives every value's line and column.
+        composed = _parse_yaml(text, name, error_type)
+        document.places, document.key_places = composed.places, composed.key_places
+    except TriageError:
+        pass
+    return document
 
 
 def _parse_yaml(text: str, name: str, error_type: type[TriageError]) -> Document:
@@ -111,7 +123,7 @@ def _parse_yaml(text: str, name: str, error_type: type[TriageError]) -> Document
     document = Document(name, None)
     if node is None:
         return document
-    builder = _Builder(name, error_type, document.places)
+    builder = _Builder(name, error_type, document.places, document.key_places)
     try:
         document.data = builder.build(node, ())
     except RecursionError:
@@ -122,10 +134,17 @@ def _parse_yaml(text: str, name: str, error_type: type[TriageError]) -> Document
 class _Builder:
     """Turns composed YAML nodes into plain data, recording each node's place."""
 
-    def __init__(self, name: str, error_type: type[TriageError], places: dict[PathKey, Place]) -> None:
+    def __init__(
+        self,
+        name: str,
+        error_type: type[TriageError],
+        places: dict[PathKey, Place],
+        key_places: dict[PathKey, Place],
+    ) -> None:
         self.name = name
         self.error_type = error_type
         self.places = places
+        self.key_places = key_places
         self.constructor = yaml.constructor.SafeConstructor()
         self.count = 0
 
@@ -143,8 +162,10 @@ class _Builder:
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-                if key is None or not isinstance(key, str | int | float | bool):
+                if not isinstance(key, str | int | float | bool):
                     raise self.error_type("mapping keys must be plain strings", self.place(key_node))
+                if isinstance(key, bool | float):
+                    key = str(key).lower() if isinstance(key, bool) else str(key)
                 if key == "<<":
                     raise self.error_type("merge keys (<<) are not supported", self.place(key_node))
                 if key in result:
@@ -152,6 +173,7 @@ class _Builder:
                     raise self.error_type(
                         f"duplicate key {key!r} (first at line {first.line})", self.place(key_node)
                     )
+                self.key_places[(*path, key)] = self.place(key_node)
                 result[key] = self.build(value_node, (*path, key))
             return result
         if isinstance(node, yaml.SequenceNode):

@@ -1,0 +1,72 @@
+"""Intake: descriptions and pasted errors are matched against symptom patterns."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage.intake import Matcher, answers_from
+from triage.knowledge import Knowledge
+
+
+def revealed(
+    knowledge: Knowledge, description: str | None = None, errors: list[str] | None = None
+) -> dict[str, object]:
+    matcher = Matcher(knowledge)
+    return dict(answers_from(matcher.read(description, errors or []), knowledge))
+
+
+def test_a_pasted_error_reveals_its_symptom(mini_knowledge: Knowledge) -> None:
+    assert revealed(mini_knowledge, errors=["Task timed out after 3.00 seconds"]) == {"timed_out": True}
+
+
+def test_a_number_is_read_from_the_named_group(mini_knowledge: Knowledge) -> None:
+    answers = revealed(mini_knowledge, errors=["REPORT RequestId: x Duration: 1,234.5 ms"])
+    assert answers == {"duration_ms": 1234.5}
+
+
+def test_a_keyword_matches_across_spaces_dashes_and_underscores(mini_knowledge: Knowledge) -> None:
+    for text in ("ran out-of-memory", "out_of_memory", "OUT OF   MEMORY"):
+        assert revealed(mini_knowledge, description=text) == {"memory_full": True}
+
+
+def test_a_keyword_does_not_match_inside_a_word(mini_knowledge: Knowledge) -> None:
+    assert revealed(mini_knowledge, description="we use lambdas3 and ecsy") == {}
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "it is not out of memory",
+        "there's no out of memory error",
+        "it doesn't run out of memory",
+    ],
+)
+def test_a_negated_mention_in_a_description_asserts_nothing(
+    mini_knowledge: Knowledge, description: str
+) -> None:
+    assert "memory_full" not in revealed(mini_knowledge, description=description)
+
+
+def test_negation_does_not_cross_a_sentence(mini_knowledge: Knowledge) -> None:
+    assert revealed(mini_knowledge, description="Not sure why. It is out of memory.") == {"memory_full": True}
+
+
+def test_dont_know_is_not_a_negation(mini_knowledge: Knowledge) -> None:
+    assert revealed(mini_knowledge, description="don't know why it's out of memory") == {"memory_full": True}
+
+
+def test_errors_are_taken_literally_even_with_negative_words(mini_knowledge: Knowledge) -> None:
+    assert revealed(mini_knowledge, errors=["not enough memory: out of memory"]) == {"memory_full": True}
+
+
+def test_a_choice_takes_the_value_most_texts_point_at(mini_knowledge: Knowledge) -> None:
+    answers = revealed(mini_knowledge, description="moved from ECS to Lambda, the lambda now fails")
+    assert answers == {"platform": "lambda"}
+
+
+def test_matches_say_where_the_text_came_from(mini_knowledge: Knowledge) -> None:
+    matches = Matcher(mini_knowledge).read("on lambda", ["Task timed out after 1 seconds"])
+    assert [(m.symptom, m.source, m.text) for m in matches] == [
+        ("platform", "description", "lambda"),
+        ("timed_out", "errors[0]", "Task timed out after 1 seconds"),
+    ]

@@ -1,0 +1,142 @@
+"""Loading knowledge: safe YAML, schema errors at their place, layering, references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from triage.errors import KnowledgeError, Place
+from triage.loading import load_knowledge
+
+VALID_CAUSE = """\
+causes:
+  - id: disk_full
+    title: Disk full
+    summary: The disk has no space left.
+    evidence:
+      - {symptom: no_space}
+    sources: [{guide: 004_6b5b99eefdec0c37.txt, section: 6.3 System Error Codes}]
+symptoms:
+  - id: no_space
+    question: Does anything say "No space left on device"?
+    patterns: [{keyword: no space left on device}]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "k.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def load_only(path: Path) -> None:
+    load_knowledge([path], shipped=False)
+
+
+def test_a_valid_file_loads_and_remembers_where_each_object_stands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    knowledge = load_knowledge([write(tmp_path, VALID_CAUSE)], shipped=False)
+    assert list(knowledge.causes) == ["disk_full"]
+    assert knowledge.place_of("causes", "disk_full") == Place("k.yaml", 2, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("causes: [\n  {id: x,\n", "invalid YAML", 3),
+        (
+            "symptoms:\n  - id: a\n    question: q\n    qeustion: typo\n",
+            "unknown field symptoms[0].qeustion; did you mean 'question'?",
+            4,
+        ),
+        ("symptoms:\n  - id: a\n", "missing field symptoms[0].question", 2),
+        ("symptoms:\n  - id: a\n    question: q\n    kind: colour\n", "symptoms[0].kind", 4),
+        (
+            "symptoms:\n  - id: a\n    question: q\n    question: r\n",
+            "duplicate key 'question' (first at line 3)",
+            4,
+        ),
+        ("symptoms: !!python/object/apply:os.system ['echo hi']\n", "YAML tag", 1),
+        ("- just\n- a list\n", "a knowledge file is a mapping", 1),
+        ("", "empty knowledge file", 1),
+        ("symptoms:\n  - id: Bad-Id\n    question: q\n", "symptoms[0].id", 2),
+        (
+            "symptoms:\n  - id: a\n    question: q\n    patterns: [{regex: '(unclosed'}]\n",
+            "does not compile",
+            4,
+        ),
+    ],
+)
+def test_bad_knowledge_is_reported_at_its_line(tmp_path: Path, text: str, message: str, line: int) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(KnowledgeError) as caught:
+        load_only(path)
+    assert message in caught.value.message
+    assert caught.value.place is not None
+    assert caught.value.place.line == line
+
+
+def test_unsafe_tags_are_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "executed"
+    path = write(tmp_path, f"symptoms: !!python/object/apply:os.system ['touch {marker}']\n")
+    with pytest.raises(KnowledgeError):
+        load_only(path)
+    assert not marker.exists()
+
+
+def test_binary_garbage_is_a_knowledge_error(tmp_path: Path) -> None:
+    path = tmp_path / "k.yaml"
+    path.write_bytes(b"symptoms:\n\x00\xff\xfe")
+    with pytest.raises(KnowledgeError, match="binary data"):
+        load_only(path)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError) as caught:
+        load_only(tmp_path / "nope.yaml")
+    assert str(caught.value).endswith("nope.yaml: file not found")
+
+
+def test_a_reference_to_an_unknown_symptom_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID_CAUSE.replace("{symptom: no_space}", "{symptom: no_spcae}"))
+    with pytest.raises(KnowledgeError, match="unknown symptom 'no_spcae'; did you mean 'no_space'"):
+        load_only(path)
+
+
+def test_a_duplicate_id_names_both_places(tmp_path: Path) -> None:
+    first = write(tmp_path, VALID_CAUSE, "a.yaml")
+    second = write(tmp_path, VALID_CAUSE.split("symptoms:")[0], "b.yaml")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge([first, second], shipped=False)
+    assert "duplicate cause id 'disk_full', first defined at" in caught.value.message
+    assert "a.yaml:2" in caught.value.message
+    assert caught.value.place is not None and caught.value.place.path.endswith("b.yaml")
+
+
+def test_a_layered_file_replaces_a_shipped_object_only_with_override(tmp_path: Path) -> None:
+    base = write(tmp_path, VALID_CAUSE, "a.yaml")
+    replacement = VALID_CAUSE.split("symptoms:")[0].replace("title: Disk full", "title: Disk really full")
+    silent = write(tmp_path, replacement, "b.yaml")
+    with pytest.raises(KnowledgeError, match="add 'override: true'"):
+        load_knowledge([base, silent], shipped=False)
+    explicit = write(
+        tmp_path,
+        replacement.replace("  - id: disk_full\n", "  - id: disk_full\n    override: true\n"),
+        "c.yaml",
+    )
+    knowledge = load_knowledge([base, explicit], shipped=False)
+    assert knowledge.causes["disk_full"].title == "Disk really full"
+
+
+def test_the_environment_variable_layers_knowledge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIAGE_KNOWLEDGE", str(write(tmp_path, VALID_CAUSE)))
+    assert "disk_full" in load_knowledge(shipped=False).causes
+
+
+def test_the_shipped_knowledge_loads() -> None:
+    knowledge = load_knowledge()
+    assert "compute_platform" in knowledge.symptoms
+    assert all(place.path.startswith("knowledge/") for place in knowledge.places.values())
