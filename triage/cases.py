@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import CaseFileError, Place
 from .knowledge import Knowledge
@@ -16,15 +16,34 @@ from .models import AnswerValue
 from .yamlfile import Document, decode_text, parse, read_text
 
 
+class SectionExpectation(BaseModel):
+    """A guide section the top diagnosis must cite (the section text is matched loosely)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    guide: str
+    section: str
+
+
 class Expectation(BaseModel):
     """What a knowledge test case requires of the ranking."""
 
     model_config = ConfigDict(extra="forbid")
 
     first: str | None = Field(default=None, description="the cause that must rank first")
+    source: list[SectionExpectation] | None = Field(
+        default=None,
+        description="the guide section the first diagnosis must cite (one, or a list of acceptable ones)",
+    )
     top: list[str] = Field(default_factory=list, description="causes that must rank within the top `top_n`")
     top_n: int = Field(default=3, ge=1)
     absent: list[str] = Field(default_factory=list, description="causes that must not be diagnosed")
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, dict) else value
+
     none: bool = Field(default=False, description="true when no cause at all may be diagnosed")
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cases import Case, read_cases
+from .cases import Case, Expectation, read_cases
 from .diagnosis import CaseResult, Diagnoser
 from .errors import CaseFileError, Place
 from .loading import shipped_knowledge_root
+from .models import Cause
 
 
 @dataclass
@@ -32,6 +34,14 @@ class Outcome:
     def expected_first(self) -> str | None:
         return self.case.expect.first if self.case.expect else None
 
+    @property
+    def expected_rank(self) -> int | None:
+        """Where the expected first cause (or first cause citing the expected section) ranked."""
+        for rank, diagnosis in enumerate(self.result.diagnoses, 1):
+            if self.case.expect and satisfies_first(self.case.expect, diagnosis.cause):
+                return rank
+        return None
+
 
 def test_files(paths: Iterable[str | Path] = ()) -> list[Path]:
     """The test files under the given paths, or the shipped ``knowledge/tests``."""
@@ -53,6 +63,24 @@ def read_test_cases(paths: Iterable[str | Path] = ()) -> list[Case]:
     return cases
 
 
+def normalise_heading(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def cites(cause: Cause, guide: str, section: str) -> bool:
+    """Whether a cause cites this guide and a section whose heading contains ``section``."""
+    wanted = normalise_heading(section)
+    return any(s.guide == guide and wanted in normalise_heading(s.section) for s in cause.sources)
+
+
+def satisfies_first(expect: Expectation, cause: Cause) -> bool:
+    if expect.first is not None:
+        return cause.id == expect.first
+    if expect.source is not None:
+        return any(cites(cause, wanted.guide, wanted.section) for wanted in expect.source)
+    return False
+
+
 def check(case: Case, result: CaseResult) -> list[str]:
     """What the ranking got wrong for this case, as sentences (empty when it passed)."""
     assert case.expect is not None
@@ -69,6 +97,12 @@ def check(case: Case, result: CaseResult) -> list[str]:
     for cause in expect.absent:
         if cause in ranked:
             failures.append(f"expected {cause} not to be diagnosed, ranked {ranked.index(cause) + 1}")
+    if expect.source is not None:
+        top = result.diagnoses[0].cause if result.diagnoses else None
+        if top is None or not satisfies_first(expect, top):
+            got = f"{top.id} (cites {'; '.join(s.section for s in top.sources)})" if top else "no diagnosis"
+            wanted = " or ".join(f"{item.guide} § {item.section}" for item in expect.source)
+            failures.append(f"expected a cause citing {wanted} first, got {got}")
     if expect.none and ranked:
         failures.append(f"expected no diagnosis, got {', '.join(ranked)}")
     return failures
