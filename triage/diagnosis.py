@@ -13,6 +13,7 @@ from .intake import Match, Matcher, answers_from
 from .knowledge import Knowledge
 from .models import PLACEHOLDER, AnswerValue, Cause, Command, Solution
 from .ranking import SOMETHING_ELSE, LikelihoodModel, Score
+from .resemblance import Likeness, Resemblance
 
 DEFAULT_TOP = 5
 MIN_REPORTED_CONFIDENCE = 0.01
@@ -95,18 +96,25 @@ class Diagnoser:
         self.matcher = Matcher(knowledge)
         self.engine = RuleEngine(knowledge)
         self.model = LikelihoodModel(knowledge, temperature=temperature)
+        self.resemblance = Resemblance(knowledge)
 
-    def evaluate(self, answers: Mapping[str, AnswerValue | None]) -> tuple[Inference, list[Score]]:
-        """Run the rules and rank the causes for a set of answers."""
+    def evaluate(
+        self, answers: Mapping[str, AnswerValue | None], likenesses: Sequence[Likeness] = ()
+    ) -> tuple[Inference, list[Score]]:
+        """Run the rules and rank the causes for a set of answers (and the text's resemblances)."""
         inference = self.engine.infer(answers)
-        return inference, self.model.score(answers, inference.firings)
+        return inference, self.model.score(answers, inference.firings, likenesses)
+
+    def likenesses(self, description: str | None) -> list[Likeness]:
+        """What the case's own words resemble (descriptions only; errors are matched by patterns)."""
+        return self.resemblance.compare(description) if description else []
 
     def diagnose(self, case: CaseModel, *, top: int = DEFAULT_TOP) -> CaseResult:
         """Rank the causes of one case; explicit answers override what the text revealed."""
         check_answers(case, self.knowledge, getattr(case, "place", None))
         matched = self.matcher.read(case.description, case.errors)
         answers: dict[str, AnswerValue | None] = {**answers_from(matched, self.knowledge), **case.answers}
-        inference, ranking = self.evaluate(answers)
+        inference, ranking = self.evaluate(answers, self.likenesses(case.description))
         return self.result(case.id or "case-1", matched, answers, inference, ranking, case.context, top)
 
     def result(

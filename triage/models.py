@@ -317,6 +317,10 @@ class Cause(Model):
     severity: Literal["low", "medium", "high", "critical"] = "medium"
     prior: float = Field(default=1.0, gt=0, description="relative prior weight against the other causes")
     system: str | None = Field(default=None, description="the system or area it belongs to, e.g. lambda, ecs")
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="words and synonyms people use for this problem; descriptions that use them resemble it",
+    )
     evidence: list[Evidence] = Field(min_length=1)
     diagnostics: list[Command] = Field(default_factory=list, description="read-only checks that confirm it")
     solutions: list[Solution] = Field(default_factory=list)

@@ -18,6 +18,7 @@ from typing import Any
 from .inference import CauseEvidence, Firing
 from .knowledge import Knowledge
 from .models import AnswerValue, Evidence, Symptom
+from .resemblance import Likeness
 
 SOMETHING_ELSE = "something_else"
 SOMETHING_ELSE_SHARE = 0.08  # prior mass of "none of the known causes"
@@ -28,8 +29,8 @@ MIN_LIKELIHOOD = 0.005
 class Contribution:
     """One thing that moved a cause: an answer through an evidence item, or a fired rule."""
 
-    kind: str  # "answer" or "rule"
-    name: str  # symptom id or rule id
+    kind: str  # "answer", "rule" or "text" (the description's resemblance)
+    name: str  # symptom id, rule id, or "description"
     value: AnswerValue | None
     factor: float
     note: str | None = None
@@ -41,7 +42,7 @@ class Contribution:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "kind": self.kind,
-            "symptom" if self.kind == "answer" else "rule": self.name,
+            {"answer": "symptom", "rule": "rule"}.get(self.kind, "source"): self.name,
             "factor": round(self.factor, 3),
             "effect": "supports" if self.factor > 1 else "weakens",
         }
@@ -126,8 +127,10 @@ class LikelihoodModel:
         self,
         answers: Mapping[str, AnswerValue | None],
         firings: Sequence[Firing] = (),
+        likenesses: Sequence[Likeness] = (),
     ) -> list[Score]:
         """Every cause (and "something else") with its confidence, best first."""
+        text_factors = {likeness.cause: likeness for likeness in likenesses}
         rule_factors: dict[str, list[tuple[str, CauseEvidence]]] = {}
         for firing in firings:
             for evidence in firing.evidence:
@@ -151,6 +154,11 @@ class LikelihoodModel:
             for rule_id, evidence in rule_factors.get(cause_id, []):
                 contributions.append(Contribution("rule", rule_id, None, evidence.factor, evidence.note))
                 log_likelihood += math.log(evidence.factor)
+            likeness = text_factors.get(cause_id)
+            if likeness is not None:
+                note = "shared words: " + ", ".join(likeness.shared)
+                contributions.append(Contribution("text", "description", None, likeness.factor, note))
+                log_likelihood += math.log(likeness.factor)
             scores.append(Score(cause_id, 0.0, log_prior + log_likelihood / self.temperature, contributions))
         top = max(score.log_weight for score in scores)
         total = sum(math.exp(score.log_weight - top) for score in scores)

@@ -27,7 +27,9 @@ def to_json(results: Sequence[CaseResult]) -> str:
 
 def describe_contribution(contribution: Contribution, knowledge: Knowledge) -> str:
     """One line saying what moved a cause, e.g. ``HTTP 429 = yes (x12.0)``."""
-    if contribution.kind == "rule":
+    if contribution.kind == "text":
+        label = "the description reads like this cause"
+    elif contribution.kind == "rule":
         rule = knowledge.rules.get(contribution.name)
         label = f"rule {contribution.name}" + (f": {rule.description}" if rule and rule.description else "")
     else:

@@ -1,0 +1,125 @@
+"""Resemblance: how much a free-text description reads like each cause, as weak evidence.
+
+Patterns catch the error texts and phrasings an author foresaw; people describe problems in words
+nobody foresaw. This module scores the words of a description against each cause's own words (its
+title, summary, the questions and keywords of the symptoms it expects, and its ``keywords``) with
+BM25, and turns the best scores into small likelihood factors (at most ``MAX_FACTOR``), shown in
+reports like any other evidence. It only nudges: a single matched error pattern outweighs it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .knowledge import Knowledge
+
+MAX_FACTOR = 3.0
+MIN_SHARE_OF_BEST = 0.35  # causes scoring below this share of the best get no factor
+MIN_BEST_SCORE = 2.5  # below this, the words say nothing specific enough
+K1, B = 1.2, 0.75
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before being
+    below between both but by can cannot could did do does doing down during each few for from
+    further get gets getting got had has have having he her here hers him his how i if in into is it
+    its itself just keep keeps kept let like me more most my no nor not now of off on once only or
+    other our ours out over own same she should so some still such than that the their them then
+    there these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours since every many much even new one two three
+    users user system app application service services issue issues problem problems error errors
+    fails failed failing failure works working work seems seem today yesterday tonight morning
+    suddenly started start again something anything nothing please help thanks hi hello team use
+    using used
+    """.split()  # noqa: SIM905
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case, stemmed content words; CamelCase identifiers are split into their parts too."""
+    found: list[str] = []
+    for token in re.findall(r"[A-Za-z][A-Za-z0-9]+", text):
+        parts = [token.lower()]
+        pieces = _CAMEL.findall(token)
+        if len(pieces) > 1:
+            parts += [piece.lower() for piece in pieces]
+        for part in parts:
+            if part not in _STOPWORDS and len(part) > 2:
+                found.append(_stem(part))
+    return [word for word in found if word not in _STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: len(word) - len(suffix)] + keep
+    return word
+
+
+@dataclass(frozen=True)
+class Likeness:
+    """How much a text resembles one cause, and the shared words that show it."""
+
+    cause: str
+    factor: float
+    shared: tuple[str, ...]
+
+
+class Resemblance:
+    """The words of every cause, indexed for BM25 scoring of descriptions."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.documents: dict[str, Counter[str]] = {}
+        for cause in knowledge.causes.values():
+            text = [cause.title, cause.title, cause.summary, *cause.keywords]
+            for item in cause.evidence:
+                symptom = knowledge.symptoms.get(item.symptom)
+                if symptom is None or symptom.context or item.probability <= symptom.base_rate:
+                    continue
+                text.append(symptom.question)
+                text += [pattern.keyword for pattern in symptom.patterns if pattern.keyword]
+            self.documents[cause.id] = Counter(words(" ".join(text)))
+        count = len(self.documents) or 1
+        frequency: Counter[str] = Counter()
+        for document in self.documents.values():
+            frequency.update(set(document))
+        self.idf = {word: math.log(1 + (count - n + 0.5) / (n + 0.5)) for word, n in frequency.items()}
+        lengths = [sum(document.values()) for document in self.documents.values()]
+        self.average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+
+    def compare(self, text: str) -> list[Likeness]:
+        """The causes the text resembles enough to count, most alike first."""
+        query = set(words(text))
+        if not query:
+            return []
+        scores: dict[str, tuple[float, tuple[str, ...]]] = {}
+        for cause_id, document in self.documents.items():
+            length = sum(document.values()) or 1
+            score = 0.0
+            shared = []
+            for word in query:
+                tf = document.get(word, 0)
+                if not tf:
+                    continue
+                shared.append(word)
+                score += (
+                    self.idf[word] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self.average_length))
+                )
+            if score:
+                scores[cause_id] = (score, tuple(sorted(shared)))
+        if not scores:
+            return []
+        best = max(score for score, _ in scores.values())
+        if best < MIN_BEST_SCORE:
+            return []
+        likenesses = [
+            Likeness(cause_id, MAX_FACTOR ** (score / best), shared)
+            for cause_id, (score, shared) in scores.items()
+            if score >= MIN_SHARE_OF_BEST * best
+        ]
+        likenesses.sort(key=lambda likeness: (-likeness.factor, likeness.cause))
+        return likenesses
