@@ -95,3 +95,35 @@ def test_an_explicit_no_is_tested_with_is_false(tmp_path: Path) -> None:
     engine = engine_for(tmp_path)
     assert "c_is_no" in engine.infer({"c": False}).derived
     assert "c_is_no" not in engine.infer({"c": None}).derived
+
+
+def _negation_knowledge(count: int) -> Knowledge:
+    from triage.models import KnowledgeFile
+
+    data = KnowledgeFile.model_validate(
+        {
+            "symptoms": [{"id": f"s{i}", "question": f"Is s{i} seen?"} for i in range(count)],
+            "rules": [
+                {"id": f"r{i}", "when": {"not": {"symptom": f"s{i}"}}, "then": {"ask": [f"s{i}"]}}
+                for i in range(count)
+            ],
+        }
+    )
+    knowledge = Knowledge()
+    knowledge.symptoms.update({symptom.id: symptom for symptom in data.symptoms})
+    knowledge.rules.update({rule.id: rule for rule in data.rules})
+    return knowledge
+
+
+def test_a_negated_symptom_never_fires_when_the_symptom_is_true_among_many_rules() -> None:
+    # experta's own NOT left stale activations once several rules used it; this pins the fix
+    engine = RuleEngine(_negation_knowledge(6))
+    for answers in ({"s0": True}, {"s0": True, "s3": True}, {"s1": True, "s5": True}):
+        fired = {firing.rule for firing in engine.infer(answers).firings}
+        assert fired == {f"r{i}" for i in range(6) if not answers.get(f"s{i}")}, answers
+
+
+def test_a_negated_symptom_fires_when_the_answer_is_unknown_or_false() -> None:
+    engine = RuleEngine(_negation_knowledge(2))
+    fired = {firing.rule for firing in engine.infer({"s0": None, "s1": False}).firings}
+    assert fired == {"r0", "r1"}

@@ -48,18 +48,32 @@ class RuleEngine:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self._engine_class = _compile(list(knowledge.rules.values()))
+        # Every symptom a rule mentions gets exactly one Answer fact per run (value None when
+        # unknown), so negated tests match positively; answers no rule mentions are left out.
+        self._mentioned = sorted(
+            {
+                name
+                for rule in knowledge.rules.values()
+                for kind, name in rule.when.references()
+                if kind == "symptom" or name in knowledge.symptoms
+            }
+        )
+        # Building experta's Rete network is half the cost of a run, so it is built once and
+        # ``reset()`` (which clears facts, agenda and the matcher's memories) starts each run.
+        self._engine: Any = None
 
     def infer(self, answers: Mapping[str, AnswerValue | None]) -> Inference:
         """Run the rules to a fixed point over the known (non-null) answers."""
         inference = Inference()
         if not self.knowledge.rules:
             return inference
-        engine = self._engine_class()
+        if self._engine is None:
+            self._engine = self._engine_class()
+        engine = self._engine
         engine.inference = inference
         engine.reset()
-        for symptom, value in answers.items():
-            if value is not None:
-                engine.declare(Answer(symptom=symptom, value=value))
+        for symptom in self._mentioned:
+            engine.declare(Answer(symptom=symptom, value=answers.get(symptom)))
         engine.run()
         return inference
 
@@ -110,7 +124,7 @@ def _compile_condition(condition: Condition) -> Any:
     if condition.any is not None:
         return experta.OR(*[_compile_condition(child) for child in condition.any])
     if condition.not_ is not None:
-        return experta.NOT(_compile_condition(condition.not_))
+        return _compile_negation(condition.not_)
     if condition.known is not None:
         return Answer(symptom=condition.known)
     if condition.symptom is not None:
@@ -121,6 +135,19 @@ def _compile_condition(condition: Condition) -> Any:
         # a rule may also test a symptom by its fact name
         Answer(symptom=condition.fact, value=experta.P(value_test(condition))),
     )
+
+
+def _compile_negation(leaf: Condition) -> Any:
+    """A negated test. experta's NOT can leave a stale activation on the agenda once several rules
+    use it, so a negated symptom test matches the symptom's Answer fact (declared for every
+    mentioned symptom, None when unknown) with the opposite predicate; only derived facts, which
+    appear during the run, use NOT."""
+    if leaf.known is not None:
+        return Answer(symptom=leaf.known, value=experta.P(lambda value: value is None))
+    if leaf.symptom is not None:
+        test = value_test(leaf)
+        return Answer(symptom=leaf.symptom, value=experta.P(lambda value: not test(value)))
+    return experta.NOT(_compile_condition(leaf))
 
 
 def value_test(condition: Condition) -> Callable[[Any], bool]:
