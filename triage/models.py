@@ -221,6 +221,7 @@ class Symptom(Model):
     ask_when: Condition | None = Field(default=None, description="ask only when this holds")
     sources: list[Source] = Field(default_factory=list)
     override: bool = Field(default=False, description="replace a shipped symptom with the same id")
+    lint: LintSettings | None = None
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Symptom:
@@ -421,4 +422,5 @@ class KnowledgeFile(Model):
 
 
 Condition.model_rebuild()
+Symptom.model_rebuild()
 Cause.model_rebuild()
