@@ -59,3 +59,12 @@ def run_triage(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]
         )
 
     return run
+
+
+WIZARD = FILES / "wizard"
+
+
+@pytest.fixture(scope="session")
+def wizard_knowledge() -> Knowledge:
+    """The wz_ knowledge of tests/files/wizard (sessions, wizard, protocol), without the shipped one."""
+    return load_knowledge([WIZARD], shipped=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -12,10 +12,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .diagnosis import CaseResult, Diagnosis
+from .diagnosis import CaseResult, Diagnosis, fill_command
 from .knowledge import Knowledge
 from .models import Command
 from .ranking import Contribution
+
+if TYPE_CHECKING:
+    from .session import Handoff
 
 READ_ONLY = "read-only"
 CHANGES = "changes the system"
@@ -199,3 +202,166 @@ def diagnosis_panel(rank: int, diagnosis: Diagnosis, knowledge: Knowledge) -> Pa
 
 def _plain(value: Any) -> str:
     return {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Session reports (the wizard and `triage ask`): the case plus a hand-off note
+
+
+def handoff_json(handoff: Handoff, knowledge: Knowledge) -> dict[str, Any]:
+    """What was answered, unknown and skipped, why not the runners-up, and what to ask next."""
+    following = handoff.next_question
+    return {
+        "answered": dict(handoff.answered),
+        "unknown": list(handoff.unknown),
+        "skipped": list(handoff.skipped),
+        "revealed": dict(handoff.revealed),
+        "placeholders_not_given": list(handoff.missing_placeholders),
+        "next_question": (
+            {
+                "id": following.symptom.id,
+                "text": following.symptom.question,
+                "separates": list(following.separates),
+                "how_to_check": [{"title": c.title, "command": c.command} for c in following.symptom.check],
+            }
+            if following
+            else None
+        ),
+        "why_not": [
+            {
+                "id": runner.cause,
+                "title": knowledge.causes[runner.cause].title,
+                "confidence": round(runner.confidence, 4),
+                "reasons": list(runner.reasons),
+                "would_separate": runner.question,
+            }
+            for runner in handoff.runners_up
+        ],
+    }
+
+
+def session_case_json(
+    result: CaseResult, handoff: Handoff, knowledge: Knowledge, session_id: str
+) -> dict[str, Any]:
+    """The diagnose JSON case object of a session, with its hand-off note under ``session``."""
+    return {**result.to_json(), "session": {"id": session_id, **handoff_json(handoff, knowledge)}}
+
+
+def session_markdown(result: CaseResult, handoff: Handoff, knowledge: Knowledge) -> str:
+    """The Markdown report of a wizard session: the case, then the hand-off note."""
+    lines = [_case_markdown(result, knowledge), ""]
+    if handoff.runners_up:
+        lines += ["## Why not the runners-up", ""]
+        for runner in handoff.runners_up:
+            title = knowledge.causes[runner.cause].title
+            reasons = "; ".join(runner.reasons) or "less evidence points at it"
+            lines.append(f"- **{title}** (`{runner.cause}`, {runner.confidence:.0%}): {reasons}.")
+            if runner.question and runner.question in knowledge.symptoms:
+                lines.append(f"  To tell them apart, ask: {knowledge.symptoms[runner.question].question}")
+        lines.append("")
+    lines += _next_question_markdown(handoff, result.context)
+    if result.diagnoses:
+        lines += _procedures_markdown(result.diagnoses[0], knowledge, result.context)
+    lines += ["## Hand-off", ""]
+    lines += _answers_markdown("Answered", [(s, v) for s, v in handoff.answered], knowledge)
+    lines += _answers_markdown("Revealed by the description and errors", handoff.revealed, knowledge)
+    lines += _answers_markdown("Unknown (don't know)", [(s, None) for s in handoff.unknown], knowledge)
+    lines += _answers_markdown("Skipped", [(s, None) for s in handoff.skipped], knowledge)
+    if handoff.missing_placeholders:
+        lines += [
+            "**Placeholders not given**: " + ", ".join(f"`{{{n}}}`" for n in handoff.missing_placeholders),
+            "",
+        ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _next_question_markdown(handoff: Handoff, context: dict[str, str]) -> list[str]:
+    following = handoff.next_question
+    if following is None:
+        return []
+    lines = ["## Next best question", "", f"{following.symptom.question} (`{following.symptom.id}`)", ""]
+    for command in following.symptom.check:
+        filled = fill_command(command, context)
+        lines += [
+            f"- {filled.title} ({command_mode(filled)}):",
+            "",
+            "  ```bash",
+            *_indent(filled.command),
+            "  ```",
+        ]
+    if following.symptom.check:
+        lines.append("")
+    return lines
+
+
+def _procedures_markdown(diagnosis: Diagnosis, knowledge: Knowledge, context: dict[str, str]) -> list[str]:
+    procedures = [knowledge.procedures[p] for p in diagnosis.cause.procedures if p in knowledge.procedures]
+    if not procedures:
+        return []
+    lines = ["## Related procedures", ""]
+    for procedure in procedures:
+        lines += [f"### {procedure.title} ({procedure.kind.replace('_', ' ')})", ""]
+        for index, step in enumerate(procedure.steps, 1):
+            lines.append(f"{index}. {step.text}")
+            for command in step.commands:
+                filled = fill_command(command, context)
+                lines += [
+                    f"   - {filled.title} ({command_mode(filled)}):",
+                    "",
+                    "     ```bash",
+                    *_indent(filled.command, 5),
+                    "     ```",
+                ]
+        sources = "; ".join(f"{s.guide} § {s.section}" for s in procedure.sources)
+        lines += ["", f"Sources: {sources}", ""]
+    return lines
+
+
+def _answers_markdown(title: str, items: Sequence[tuple[str, Any]], knowledge: Knowledge) -> list[str]:
+    if not items:
+        return []
+    lines = [f"**{title}**", ""]
+    for symptom_id, value in items:
+        symptom = knowledge.symptoms.get(symptom_id)
+        question = symptom.question if symptom else symptom_id
+        lines.append(f"- {question} (`{symptom_id}`)" + ("" if value is None else f": {_plain(value)}"))
+    return [*lines, ""]
+
+
+def print_session(result: CaseResult, handoff: Handoff, knowledge: Knowledge, console: Console) -> None:
+    """The terminal report of a wizard session."""
+    print_case(result, knowledge, console)
+    if handoff.runners_up:
+        console.print(Text("Why not the others?", style="bold"))
+        for runner in handoff.runners_up[:3]:
+            title = knowledge.causes[runner.cause].title
+            reasons = "; ".join(runner.reasons) or "less evidence points at it"
+            console.print(Text(f"  • {title} ({runner.confidence:.0%}): {reasons}"))
+    if result.diagnoses:
+        for procedure_id in result.diagnoses[0].cause.procedures:
+            procedure = knowledge.procedures.get(procedure_id)
+            if procedure is None:
+                continue
+            console.print(Text(f"\n{procedure.title} ({procedure.kind.replace('_', ' ')})", style="bold"))
+            for index, step in enumerate(procedure.steps, 1):
+                console.print(Text(f"  {index}. {step.text}"))
+                for command in step.commands:
+                    filled = fill_command(command, result.context)
+                    style = "yellow" if filled.changes_system else "cyan"
+                    console.print(Text(f"     {filled.title} [{command_mode(filled)}]"))
+                    console.print(Text("       " + filled.command.replace("\n", "\n       "), style=style))
+    following = handoff.next_question
+    if following is not None:
+        console.print(Text("\nNext best question: ", style="bold") + Text(following.symptom.question))
+        for command in following.symptom.check:
+            filled = fill_command(command, result.context)
+            console.print(Text(f"  {filled.title} [{command_mode(filled)}]"))
+            console.print(Text("    " + filled.command.replace("\n", "\n    "), style="cyan"))
+    console.print(Text("\nHand-off", style="bold"))
+    for label, items in (
+        ("answered", [f"{s}={_plain(v)}" for s, v in handoff.answered]),
+        ("from the text", [f"{s}={_plain(v)}" for s, v in handoff.revealed]),
+        ("don't know", list(handoff.unknown)),
+        ("skipped", list(handoff.skipped)),
+    ):
+        console.print(Text(f"  {label}: {', '.join(items) or '-'}"))
