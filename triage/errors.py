@@ -72,6 +72,10 @@ class CaseFileError(TriageError):
     """A case file (input of ``triage diagnose``) cannot be read or is malformed."""
 
 
+class LogFileError(TriageError):
+    """A log file given to ``triage scan`` is missing, a directory, or cannot be read or unpacked."""
+
+
 class SessionError(TriageError):
     """A saved wizard session is missing, corrupt or from an incompatible version."""
 
