@@ -12,6 +12,8 @@ import pytest
 from triage.cli import main
 
 MINI = Path(__file__).parent / "files" / "mini"
+# the mini knowledge on its own, so the shipped causes do not compete with its small ones
+MINI_ALONE = ("--no-shipped", "--knowledge", str(MINI))
 
 Run = Callable[..., CompletedProcess[str]]
 
@@ -36,7 +38,7 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
 
 def test_json_output_keeps_the_contract_shape(run_triage: Run, tmp_path: Path) -> None:
     case = write(tmp_path, "case.yaml", LAMBDA_CASE)
-    result = run_triage("diagnose", str(case), "--format", "json", "--knowledge", str(MINI))
+    result = run_triage("diagnose", str(case), "--format", "json", *MINI_ALONE)
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
     first_case = output["cases"][0]
@@ -51,9 +53,7 @@ def test_json_output_keeps_the_contract_shape(run_triage: Run, tmp_path: Path) -
 
 def test_placeholders_are_filled_from_the_case_context(run_triage: Run, tmp_path: Path) -> None:
     case = write(tmp_path, "case.yaml", LAMBDA_CASE)
-    output = json.loads(
-        run_triage("diagnose", str(case), "--format", "json", "--knowledge", str(MINI)).stdout
-    )
+    output = json.loads(run_triage("diagnose", str(case), "--format", "json", *MINI_ALONE).stdout)
     top = output["cases"][0]["diagnoses"][0]
     assert top["diagnostics"][0]["command"] == (
         "aws lambda get-function-configuration --function-name billing-webhook --query 'Timeout'"
@@ -68,8 +68,7 @@ def test_reads_standard_input_and_json(run_triage: Run) -> None:
         "-",
         "--format",
         "json",
-        "--knowledge",
-        str(MINI),
+        *MINI_ALONE,
         stdin=json.dumps({"errors": ["Task timed out after 3.00 seconds"]}),
     )
     assert result.returncode == 0, result.stderr
@@ -83,7 +82,7 @@ def test_several_cases_are_diagnosed_in_order_with_top(run_triage: Run, tmp_path
         "cases:\n  - {id: one, errors: ['Task timed out after 3 seconds']}\n  - {id: two, description: ecs out of memory}\n",
     )
     output = json.loads(
-        run_triage("diagnose", str(case), "--format", "json", "--top", "1", "--knowledge", str(MINI)).stdout
+        run_triage("diagnose", str(case), "--format", "json", "--top", "1", *MINI_ALONE).stdout
     )
     assert [c["id"] for c in output["cases"]] == ["one", "two"]
     assert [len(c["diagnoses"]) for c in output["cases"]] == [1, 1]
@@ -92,7 +91,7 @@ def test_several_cases_are_diagnosed_in_order_with_top(run_triage: Run, tmp_path
 
 def test_exit_status_is_1_when_a_case_gets_no_diagnosis(run_triage: Run, tmp_path: Path) -> None:
     case = write(tmp_path, "case.yaml", "description: the weather is nice today\n")
-    result = run_triage("diagnose", str(case), "--knowledge", str(MINI))
+    result = run_triage("diagnose", str(case), *MINI_ALONE)
     assert result.returncode == 1
     assert "No diagnosis" in result.stdout
 
@@ -124,7 +123,7 @@ def test_bad_input_is_one_line_naming_the_file_with_exit_2(
     run_triage: Run, tmp_path: Path, content: str | bytes, expected: str
 ) -> None:
     case = write(tmp_path, "case.yaml", content)
-    result = run_triage("diagnose", str(case), "--knowledge", str(MINI))
+    result = run_triage("diagnose", str(case), *MINI_ALONE)
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
@@ -149,11 +148,11 @@ def test_a_broken_knowledge_file_is_named_with_its_line(run_triage: Run, tmp_pat
 
 def test_markdown_and_text_formats_show_commands_and_sources(run_triage: Run, tmp_path: Path) -> None:
     case = write(tmp_path, "case.yaml", LAMBDA_CASE)
-    markdown = run_triage("diagnose", str(case), "--format", "markdown", "--knowledge", str(MINI)).stdout
+    markdown = run_triage("diagnose", str(case), "--format", "markdown", *MINI_ALONE).stdout
     assert "## 1. Lambda timeout set too low" in markdown
     assert "--function-name billing-webhook --query 'Timeout'" in markdown
     assert "000_9059417cf1f8dcea.txt § Timeout Issues" in markdown
-    text = run_triage("diagnose", str(case), "--knowledge", str(MINI)).stdout
+    text = run_triage("diagnose", str(case), *MINI_ALONE).stdout
     assert "Lambda timeout set too low" in text and "read-only" in text and "changes the system" in text
 
 
@@ -177,7 +176,7 @@ def test_main_runs_in_process_and_returns_the_status(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     case = write(tmp_path, "case.yaml", LAMBDA_CASE)
-    assert main(["diagnose", str(case), "--format", "json", "--knowledge", str(MINI)]) == 0
+    assert main(["diagnose", str(case), "--format", "json", *MINI_ALONE]) == 0
     assert json.loads(capsys.readouterr().out)["cases"][0]["id"] == "slow-fn"
 
 
@@ -189,7 +188,15 @@ def test_jobs_gives_the_same_results_as_one_process(
         for i in range(12)
     )
     path = write(tmp_path, "cases.yaml", cases)
-    main(["diagnose", str(path), "--format", "json", "--knowledge", str(MINI)])
+    main(["diagnose", str(path), "--format", "json", *MINI_ALONE])
     single = capsys.readouterr().out
-    main(["diagnose", str(path), "--format", "json", "--jobs", "2", "--knowledge", str(MINI)])
+    main(["diagnose", str(path), "--format", "json", "--jobs", "2", *MINI_ALONE])
     assert capsys.readouterr().out == single
+
+
+def test_layered_knowledge_sits_on_the_shipped_one_unless_no_shipped(run_triage: Run) -> None:
+    layered = json.loads(run_triage("export", "--format", "json", "--knowledge", str(MINI)).stdout)
+    alone = json.loads(run_triage("export", "--format", "json", *MINI_ALONE).stdout)
+    mini_causes = {"lambda_timeout_too_low", "lambda_memory_too_low", "container_oom"}
+    assert {cause["id"] for cause in alone["causes"]} == mini_causes
+    assert {cause["id"] for cause in layered["causes"]} > mini_causes

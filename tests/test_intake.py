@@ -70,3 +70,10 @@ def test_matches_say_where_the_text_came_from(mini_knowledge: Knowledge) -> None
         ("platform", "description", "lambda"),
         ("timed_out", "errors[0]", "Task timed out after 1 seconds"),
     ]
+
+
+def test_a_negated_sentence_still_names_the_platform(mini_knowledge: Knowledge) -> None:
+    # the mini knowledge's `platform` is a context choice: naming the system is not negated by "not"
+    assert revealed(mini_knowledge, description="messages are not processed on lambda") == {
+        "platform": "lambda"
+    }

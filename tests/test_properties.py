@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import yaml
@@ -63,29 +64,23 @@ knowledge_like = st.fixed_dictionaries(
 @PROPERTY_SETTINGS
 @given(st.binary(max_size=300))
 def test_any_bytes_as_a_case_file_parse_or_raise_our_error(raw: bytes) -> None:
-    try:
+    with contextlib.suppress(TriageError):
         parse_cases(decode_text(raw, "case.yaml", TriageError), "case.yaml")
-    except TriageError:
-        pass
 
 
 @PROPERTY_SETTINGS
 @given(st.text(max_size=300))
 def test_any_text_as_a_case_file_parses_or_raises_our_error(text: str) -> None:
-    try:
+    with contextlib.suppress(TriageError):
         parse_cases(text, "case.yaml")
-    except TriageError:
-        pass
 
 
 @PROPERTY_SETTINGS
 @given(case_like)
 def test_any_case_shaped_data_parses_or_raises_our_error(data: dict[str, object]) -> None:
     for dump in (yaml.safe_dump(data), __import__("json").dumps(data, default=str)):
-        try:
+        with contextlib.suppress(TriageError):
             parse_cases(dump, "case.yaml")
-        except TriageError:
-            pass
 
 
 @PROPERTY_SETTINGS
@@ -93,10 +88,8 @@ def test_any_case_shaped_data_parses_or_raises_our_error(data: dict[str, object]
 def test_any_knowledge_file_loads_or_raises_our_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "k.yaml"
     path.write_text(text)
-    try:
+    with contextlib.suppress(TriageError):
         load_knowledge([path], shipped=False)
-    except TriageError:
-        pass
 
 
 @PROPERTY_SETTINGS
@@ -104,7 +97,5 @@ def test_any_knowledge_file_loads_or_raises_our_error(tmp_path: Path, text: str)
 def test_any_bytes_as_a_knowledge_file_load_or_raise_our_error(tmp_path: Path, raw: bytes) -> None:
     path = tmp_path / "k.yaml"
     path.write_bytes(raw)
-    try:
+    with contextlib.suppress(TriageError):
         load_knowledge([path], shipped=False)
-    except TriageError:
-        pass

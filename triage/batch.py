@@ -18,6 +18,7 @@ def diagnose_batch(
     knowledge: Knowledge,
     knowledge_paths: Sequence[str | Path] = (),
     *,
+    shipped: bool = True,
     top: int = DEFAULT_TOP,
     jobs: int = 1,
 ) -> list[CaseResult]:
@@ -28,7 +29,7 @@ def diagnose_batch(
     chunk = max(1, len(cases) // (jobs * 4))
     batches = [list(cases[start : start + chunk]) for start in range(0, len(cases), chunk)]
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_start_worker, initargs=(list(knowledge_paths),)
+        max_workers=jobs, initializer=_start_worker, initargs=(list(knowledge_paths), shipped)
     ) as pool:
         results: list[CaseResult] = []
         for part in pool.map(_diagnose_part, batches, [top] * len(batches)):
@@ -36,11 +37,11 @@ def diagnose_batch(
     return results
 
 
-def _start_worker(knowledge_paths: list[str | Path]) -> None:
+def _start_worker(knowledge_paths: list[str | Path], shipped: bool) -> None:
     from .loading import load_knowledge
 
     global _worker_diagnoser
-    _worker_diagnoser = Diagnoser(load_knowledge(knowledge_paths))
+    _worker_diagnoser = Diagnoser(load_knowledge(knowledge_paths, shipped=shipped))
 
 
 def _diagnose_part(cases: list[Case], top: int) -> list[CaseResult]:

@@ -57,7 +57,10 @@ class Matcher:
         found: list[Match] = []
         for compiled in self.patterns:
             for hit in compiled.regex.finditer(text):
-                if not literal and _negated(text, hit.start()):
+                # "not delivered on whatsapp" still names the platform: choices of context symptoms
+                # say what the system is made of, which a negated verb nearby does not change
+                naming_context = compiled.symptom.context and compiled.symptom.kind == "choice"
+                if not literal and not naming_context and _negated(text, hit.start()):
                     continue
                 value = _value_of(compiled, hit)
                 if value is None:

@@ -20,6 +20,11 @@ def add_knowledge_option(parser: argparse.ArgumentParser) -> None:
         help="extra knowledge (file or folder) layered on the shipped one; repeatable. "
         "TRIAGE_KNOWLEDGE adds more, separated by ':'",
     )
+    parser.add_argument(
+        "--no-shipped",
+        action="store_true",
+        help="leave the shipped knowledge out: use only --knowledge PATHs and TRIAGE_KNOWLEDGE",
+    )
 
 
 def add_format_option(parser: argparse.ArgumentParser, formats: tuple[str, ...] = OUTPUT_FORMATS) -> None:
@@ -41,7 +46,7 @@ def positive_int(text: str) -> int:
 def knowledge_from(options: argparse.Namespace) -> Knowledge:
     from ..loading import load_knowledge
 
-    return load_knowledge(options.knowledge)
+    return load_knowledge(options.knowledge, shipped=not options.no_shipped)
 
 
 def console(stream: object = None) -> object:

@@ -38,7 +38,14 @@ def run(options: argparse.Namespace) -> int:
 
     cases = read_cases(options.file)
     knowledge = knowledge_from(options)
-    results = diagnose_batch(cases, knowledge, options.knowledge, top=options.top, jobs=options.jobs)
+    results = diagnose_batch(
+        cases,
+        knowledge,
+        options.knowledge,
+        shipped=not options.no_shipped,
+        top=options.top,
+        jobs=options.jobs,
+    )
     if options.format == "json":
         sys.stdout.write(to_json(results) + "\n")
     elif options.format == "markdown":
