@@ -17,6 +17,16 @@ COMMAND_MODULES = [
     "diagnose",
     "export",
     "test",
+    "evaluate",
+    "ask",
+    "resume",
+    "sessions",
+    "lint",
+    "scan",
+    "schema",
+    "show",
+    "explain",
+    "graph",
 ]
 
 DEBUG_VARIABLE = "TRIAGE_DEBUG"
@@ -33,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
     parser.add_argument("--debug", action="store_true", help=f"show tracebacks (or set {DEBUG_VARIABLE}=1)")
+    importlib.import_module("triage.commands.start").add_top_level_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"triage.commands.{name}").register(subparsers)

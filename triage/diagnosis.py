@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cases import CaseModel, check_answers
 from .engine import RuleEngine
@@ -15,7 +16,11 @@ from .models import PLACEHOLDER, AnswerValue, Cause, Command, Solution
 from .ranking import SOMETHING_ELSE, LikelihoodModel, Score
 from .resemblance import Likeness, Resemblance
 
+if TYPE_CHECKING:
+    from .clips_backend import ClipsRuleEngine
+
 DEFAULT_TOP = 5
+ENGINE_VARIABLE = "TRIAGE_ENGINE"
 MIN_REPORTED_CONFIDENCE = 0.01
 
 
@@ -91,10 +96,18 @@ class CaseResult:
 class Diagnoser:
     """A knowledge base made ready to diagnose: patterns compiled, rules compiled, evidence indexed."""
 
-    def __init__(self, knowledge: Knowledge, *, temperature: float = 1.0) -> None:
+    def __init__(self, knowledge: Knowledge, *, temperature: float = 1.0, engine: str | None = None) -> None:
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge)
-        self.engine = RuleEngine(knowledge)
+        # the rule engine backend: experta (default) or clips (the optional extra), or $TRIAGE_ENGINE
+        backend = engine or os.environ.get(ENGINE_VARIABLE) or "experta"
+        self.engine: RuleEngine | ClipsRuleEngine
+        if backend == "experta":
+            self.engine = RuleEngine(knowledge)
+        else:
+            from .clips_backend import engine_factory
+
+            self.engine = engine_factory(backend)(knowledge)
         self.model = LikelihoodModel(knowledge, temperature=temperature)
         self.resemblance = Resemblance(knowledge)
 
