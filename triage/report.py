@@ -149,9 +149,7 @@ def print_text(results: Sequence[CaseResult], knowledge: Knowledge, console: Con
 def print_case(result: CaseResult, knowledge: Knowledge, console: Console, *, details: int = 3) -> None:
     console.print(Text(f"Case {result.case_id}", style="bold"))
     if result.matched:
-        revealed = ", ".join(f"{m.symptom}={_plain(m.value)} ({m.text!r})" for m in result.matched[:12])
-        more = f" and {len(result.matched) - 12} more" if len(result.matched) > 12 else ""
-        console.print(Text(f"Recognised: {revealed}{more}", style="dim"))
+        console.print(Text(f"Recognised: {recognised(result)}", style="dim"))
     if not result.diagnoses:
         console.print(
             "No diagnosis: nothing in this case matched a known cause. Add the error text or answers."
@@ -160,6 +158,19 @@ def print_case(result: CaseResult, knowledge: Knowledge, console: Console, *, de
     console.print(ranking_table(result.diagnoses))
     for rank, diagnosis in enumerate(result.diagnoses[:details], 1):
         console.print(diagnosis_panel(rank, diagnosis, knowledge))
+
+
+def recognised(result: CaseResult, *, texts_per_answer: int = 2) -> str:
+    """What the text revealed, one entry per symptom and value with the first texts that showed it."""
+    texts: dict[tuple[str, str], list[str]] = {}
+    for match in result.matched:
+        shown = texts.setdefault((match.symptom, _plain(match.value)), [])
+        if match.text not in shown:
+            shown.append(match.text)
+    return ", ".join(
+        f"{symptom}={value} ({', '.join(repr(text) for text in found[:texts_per_answer])})"
+        for (symptom, value), found in texts.items()
+    )
 
 
 def ranking_table(diagnoses: Sequence[Diagnosis]) -> Table:
@@ -175,7 +186,7 @@ def ranking_table(diagnoses: Sequence[Diagnosis]) -> Table:
 
 def diagnosis_panel(rank: int, diagnosis: Diagnosis, knowledge: Knowledge) -> Panel:
     cause = diagnosis.cause
-    body: list[Any] = [Text(cause.summary)]
+    body: list[Any] = [Text(cause.summary.strip())]
     if diagnosis.score.contributions:
         body.append(Text("\nWhy", style="bold"))
         body += [Text(f"  • {describe_contribution(c, knowledge)}") for c in diagnosis.score.contributions]
@@ -194,9 +205,13 @@ def diagnosis_panel(rank: int, diagnosis: Diagnosis, knowledge: Knowledge) -> Pa
                 body.append(Text(f"    {command.title} [{command_mode(command)}]"))
                 body.append(Text("      " + command.command.replace("\n", "\n      "), style=style))
     if cause.procedures:
-        body.append(Text("\nSee also: " + ", ".join(cause.procedures), style="dim"))
+        related = [
+            knowledge.procedures[name].title if name in knowledge.procedures else name
+            for name in cause.procedures
+        ]
+        body.append(Text("\nSee also: " + "; ".join(related), style="dim"))
     body.append(Text("Sources: " + "; ".join(f"{s.guide} § {s.section}" for s in cause.sources), style="dim"))
-    title = f"{rank}. {escape(cause.title)} — {diagnosis.confidence:.0%} ({cause.severity})"
+    title = f"{rank}. {escape(cause.title)} — {diagnosis.confidence:.0%} (severity {cause.severity})"
     return Panel(Group(*body), title=title, title_align="left")
 
 
