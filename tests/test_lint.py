@@ -58,6 +58,8 @@ EXPECTED = {
     "K307_unknown_guide.yaml": "16:23: K307 guide 'guides.md' is not in tests/files/lint/guides; "
     "did you mean 'guide.md'?",
     "K308_unknown_section.yaml": "16:42: K308 guide 'guide.md' has no section 'Time-outs and retries'",
+    "K309_weakening_word_supports.yaml": "14:46: K309 evidence 'out_of_memory' says 'rarely' (0.08) but the "
+    "symptom's base rate is 0.02, so it supports 'function_timeout' instead of weakening it; use a number below 0.02",
 }
 
 

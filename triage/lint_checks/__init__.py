@@ -1,3 +1,3 @@
 """The semantic lint checks, one module per concern; importing them registers them."""
 
-from . import placeholders, ranking, regexes, rules, sources, usage  # noqa: F401
+from . import evidence, placeholders, ranking, regexes, rules, sources, usage  # noqa: F401
