@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import UsageError
-from .inference import CauseEvidence, Firing, Inference
+from .inference import Inference
 from .knowledge import Knowledge
 from .models import AnswerValue, Condition, Rule
 
@@ -73,23 +73,10 @@ class ClipsRuleEngine:
     # ------------------------------------------------------------------------------- callbacks
 
     def _fire(self, rule_id: Any) -> None:
-        inference = self._inference
-        rule = self.rules[str(rule_id)]
-        if any(firing.rule == rule.id for firing in inference.firings):
-            return  # an 'any' branch already fired this rule
-        firing = Firing(
-            rule=rule.id,
-            derived={d.fact: d.value for d in rule.then.derive},
-            evidence=[CauseEvidence(w.cause, w.factor, w.note) for w in rule.then.evidence],
-            ask=list(rule.then.ask),
-        )
-        inference.firings.append(firing)
-        for name, value in firing.derived.items():
-            if name not in inference.derived:
-                inference.derived[name] = value
-                self.environment.find_template("derived").assert_fact(
-                    fact=self.clips.Symbol(name), value=self._value(value)
-                )
+        for name, value in self._inference.record(self.rules[str(rule_id)]).items():
+            self.environment.find_template("derived").assert_fact(
+                fact=self.clips.Symbol(name), value=self._value(value)
+            )
 
     def _matches(self, index: int, value: Any) -> Any:
         hit = (

@@ -12,7 +12,7 @@ import collections.abc
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .inference import CauseEvidence, Firing, Inference
+from .inference import Inference
 from .knowledge import Knowledge
 from .models import AnswerValue, Condition, Rule, answer_test
 
@@ -101,19 +101,8 @@ def _compile(rules: list[Rule], fields: Mapping[str, str]) -> type:
 def _action(rule: Rule) -> Callable[[Any], None]:
     def fire(engine: Any) -> None:
         inference: Inference = engine.inference
-        if any(firing.rule == rule.id for firing in inference.firings):
-            return  # an 'any' branch already fired this rule
-        firing = Firing(
-            rule=rule.id,
-            derived={d.fact: d.value for d in rule.then.derive},
-            evidence=[CauseEvidence(w.cause, w.factor, w.note) for w in rule.then.evidence],
-            ask=list(rule.then.ask),
-        )
-        inference.firings.append(firing)
-        for name, value in firing.derived.items():
-            if name not in inference.derived:
-                inference.derived[name] = value
-                engine.declare(Derived(fact=name, value=value))
+        for name, value in inference.record(rule).items():
+            engine.declare(Derived(fact=name, value=value))
 
     fire.__name__ = f"rule_{rule.id}"
     return fire

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import AnswerValue
+from .models import AnswerValue, Rule
 
 
 @dataclass(frozen=True)
@@ -39,3 +39,19 @@ class Inference:
     @property
     def suggested_questions(self) -> list[str]:
         return [name for firing in self.firings for name in firing.ask]
+
+    def record(self, rule: Rule) -> dict[str, AnswerValue]:
+        """Record that ``rule`` fired (once, whichever branch of an 'any' got there first);
+        returns the facts it derived that were not known yet, for the engine to declare."""
+        if any(firing.rule == rule.id for firing in self.firings):
+            return {}
+        firing = Firing(
+            rule=rule.id,
+            derived={d.fact: d.value for d in rule.then.derive},
+            evidence=[CauseEvidence(w.cause, w.factor, w.note) for w in rule.then.evidence],
+            ask=list(rule.then.ask),
+        )
+        self.firings.append(firing)
+        new = {name: value for name, value in firing.derived.items() if name not in self.derived}
+        self.derived.update(new)
+        return new

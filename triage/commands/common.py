@@ -43,6 +43,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def share(text: str) -> float:
+    """An argparse type: a number from 0 to 1 (a share or a probability)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+    return value
+
+
 def knowledge_from(options: argparse.Namespace) -> Knowledge:
     from ..loading import load_knowledge
 

@@ -9,23 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExitCode, UsageError
-from .common import add_knowledge_option, positive_int
+from .common import add_knowledge_option, positive_int, share
 
 if TYPE_CHECKING:
     from ..evaluation import Calibration, Evaluation, Regression
 
 DEFAULT_BASELINE = Path("evaluation") / "baseline.json"
 BAR_WIDTH = 30
-
-
-def share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {value}")
-    return value
 
 
 def positive_float(text: str) -> float:

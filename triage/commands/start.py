@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ExitCode, UsageError
+from .common import share
 
 if TYPE_CHECKING:
     from ..diagnosis import Diagnoser
@@ -57,13 +58,13 @@ def add_options(
     )
     group.add_argument(
         "--confidence",
-        type=_probability,
+        type=share,
         default=None,
         help="stop when the top cause reaches this (default 0.85)",
     )
     group.add_argument(
         "--margin",
-        type=_probability,
+        type=share,
         default=None,
         metavar="P",
         help="...and leads the second by this much (default 0.3)",
@@ -172,13 +173,3 @@ def run_wizard(session: Session, options: argparse.Namespace, store: SessionStor
         print(f"\nSession saved. Continue with:\n  triage resume {session.id}", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     return int(ExitCode.OK if session.result().diagnoses else ExitCode.NO_DIAGNOSIS)
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
-    return value
