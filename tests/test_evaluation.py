@@ -264,7 +264,7 @@ def test_evaluate_rejects_bad_requests_in_one_line(
 def test_evaluate_rejects_a_share_out_of_range(run_triage: Run) -> None:
     result = run_triage("evaluate", *OWN, "--wrong", "1.5")
     assert result.returncode == 2
-    assert "argument --wrong: expected a share between 0 and 1, got 1.5" in result.stderr
+    assert "argument --wrong: expected a number between 0 and 1, got 1.5" in result.stderr
 
 
 # --------------------------------------------------------------------------- recorded figures
