@@ -9,7 +9,12 @@ from subprocess import CompletedProcess
 
 import pytest
 
+from triage.batch import diagnose_batch
+from triage.cases import parse_cases
 from triage.cli import main
+from triage.diagnosis import Diagnoser
+from triage.knowledge import Knowledge
+from triage.ranking import SOMETHING_ELSE
 
 MINI = Path(__file__).parent / "files" / "mini"
 # the mini knowledge on its own, so the shipped causes do not compete with its small ones
@@ -200,3 +205,12 @@ def test_layered_knowledge_sits_on_the_shipped_one_unless_no_shipped(run_triage:
     mini_causes = {"lambda_timeout_too_low", "lambda_memory_too_low", "container_oom"}
     assert {cause["id"] for cause in alone["causes"]} == mini_causes
     assert {cause["id"] for cause in layered["causes"]} > mini_causes
+
+
+def test_batch_results_keep_only_the_reported_causes_and_the_same_json(mini_knowledge: Knowledge) -> None:
+    cases = parse_cases(LAMBDA_CASE, "case.yaml")
+    full = Diagnoser(mini_knowledge).diagnose(cases[0], top=1)
+    [compact] = diagnose_batch(cases, mini_knowledge, top=1)
+    assert len(full.ranking) == len(mini_knowledge.causes) + 1
+    assert [score.cause for score in compact.ranking] == [full.diagnoses[0].cause.id, SOMETHING_ELSE]
+    assert compact.to_json() == full.to_json()

@@ -22,10 +22,14 @@ def diagnose_batch(
     top: int = DEFAULT_TOP,
     jobs: int = 1,
 ) -> list[CaseResult]:
-    """Diagnose every case, in order; with ``jobs`` > 1 the cases are split across processes."""
+    """Diagnose every case, in order; with ``jobs`` > 1 the cases are split across processes.
+
+    The results are compact (see ``CaseResult.compact``): enough for every report and the JSON.
+    """
     if jobs <= 1 or len(cases) < 2 * jobs:
         diagnoser = Diagnoser(knowledge)
-        return [diagnoser.diagnose(case, top=top) for case in cases]
+        # compact: a result keeps the reported causes, not every cause's score and evidence
+        return [diagnoser.diagnose(case, top=top).compact() for case in cases]
     chunk = max(1, len(cases) // (jobs * 4))
     batches = [list(cases[start : start + chunk]) for start in range(0, len(cases), chunk)]
     with ProcessPoolExecutor(
@@ -46,4 +50,4 @@ def _start_worker(knowledge_paths: list[str | Path], shipped: bool) -> None:
 
 def _diagnose_part(cases: list[Case], top: int) -> list[CaseResult]:
     assert _worker_diagnoser is not None
-    return [_worker_diagnoser.diagnose(case, top=top) for case in cases]
+    return [_worker_diagnoser.diagnose(case, top=top).compact() for case in cases]

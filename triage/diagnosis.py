@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .cases import CaseModel, check_answers
 from .engine import RuleEngine
-from .inference import Inference
+from .inference import Firing, Inference
 from .intake import Match, Matcher, answers_from
 from .knowledge import Knowledge
 from .models import PLACEHOLDER, AnswerValue, Cause, Command, Solution
@@ -79,6 +79,22 @@ class CaseResult:
     @property
     def something_else(self) -> float:
         return next((s.confidence for s in self.ranking if s.cause == SOMETHING_ELSE), 0.0)
+
+    def compact(self) -> CaseResult:
+        """The same result with only the reported causes and "something else" left in the ranking,
+        and the fired rules without their evidence.
+
+        Reports and the JSON read nothing else; a batch keeps its results compact so that memory
+        does not grow with every cause's score and every rule's evidence.
+        """
+        kept = {diagnosis.cause.id for diagnosis in self.diagnoses} | {SOMETHING_ELSE}
+        # the fired rules' evidence is in the scores already; the JSON names the rules alone
+        inference = Inference(
+            dict(self.inference.derived), [Firing(firing.rule) for firing in self.inference.firings]
+        )
+        return replace(
+            self, inference=inference, ranking=[score for score in self.ranking if score.cause in kept]
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

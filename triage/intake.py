@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .knowledge import Knowledge
-from .models import AnswerValue, Pattern, Symptom
+from .models import AnswerValue, Pattern, Symptom, compile_pattern
 
 # A negation shortly before a match in a description ("it is not timing out") means the text does
 # not assert the symptom. Errors and logs are taken literally.
@@ -47,7 +47,7 @@ class Matcher:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.patterns = [
-            CompiledPattern(symptom, pattern, re.compile(pattern.to_regex(), re.IGNORECASE))
+            CompiledPattern(symptom, pattern, compile_pattern(pattern.to_regex()))
             for symptom in knowledge.symptoms.values()
             for pattern in symptom.patterns
         ]

@@ -6,6 +6,7 @@ Schema that editors use and the field reference in ``docs/`` are generated from 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -29,6 +30,12 @@ LIKELIHOOD_WORDS: dict[str, float] = {
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
+@functools.cache
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """A regex compiled case-insensitively, once per process: validation and matching share it."""
+    return re.compile(pattern, re.IGNORECASE)
+
+
 def answer_test(
     expected: AnswerValue | None,
     gt: float | None = None,
@@ -39,7 +46,7 @@ def answer_test(
 ) -> Callable[[Any], bool]:
     """A predicate over an answer: equality, numeric bounds or a regex search; bare means "is true"."""
     if matches is not None:
-        pattern = re.compile(matches, re.IGNORECASE)
+        pattern = compile_pattern(matches)
         return lambda value: isinstance(value, str) and pattern.search(value) is not None
     bounds = [(gt, float.__gt__), (ge, float.__ge__), (lt, float.__lt__), (le, float.__le__)]
     active = [(float(limit), compare) for limit, compare in bounds if limit is not None]
@@ -106,7 +113,7 @@ class Pattern(Model):
             raise ValueError("a pattern needs exactly one of 'regex' or 'keyword'")
         if self.regex is not None:
             try:
-                re.compile(self.regex)
+                compile_pattern(self.regex)
             except re.error as error:
                 raise ValueError(f"regex {self.regex!r} does not compile: {error}") from error
         return self
@@ -169,7 +176,7 @@ class Condition(Model):
             raise ValueError("a condition takes one of is or matches, or a numeric range")
         if self.matches is not None:
             try:
-                re.compile(self.matches)
+                compile_pattern(self.matches)
             except re.error as error:
                 raise ValueError(f"regex {self.matches!r} does not compile: {error}") from error
         return self

@@ -35,6 +35,10 @@ class Outcome:
     factors: Mapping[str, float]  # cause -> factor on its odds (only causes it moves)
     likelihoods: Mapping[str, float]  # cause -> P(outcome | cause) (only causes that name it)
     label: str = ""
+    moved: tuple[str, ...] = field(init=False, repr=False, compare=False)  # causes it moves
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "moved", tuple(dict.fromkeys([*self.factors, *self.likelihoods])))
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,11 @@ class Questioner:
         inference: Inference,
         *,
         by_cost: bool = True,
+        limit: int | None = None,
     ) -> list[Candidate]:
-        """Every askable symptom that can change the ranking, best first."""
+        """Every askable symptom that can change the ranking, best first (the first ``limit``)."""
         posterior = {score.cause: score.confidence for score in ranking}
+        spread = Spread.of(posterior)  # the ranking's own entropy terms, shared by every question
         ordered = [score.cause for score in ranking if score.cause != SOMETHING_ELSE]
         suggested: dict[str, str] = {}
         for firing in inference.firings:
@@ -88,23 +94,25 @@ class Questioner:
             outcomes = self.with_rules(symptom, answers, inference, fired)
             if not outcomes:
                 continue
-            gain = expected_gain(posterior, outcomes)
+            gain = expected_gain(posterior, outcomes, spread)
             if gain < MIN_GAIN:
                 continue
             priority = gain / symptom.cost if by_cost else gain
             if symptom.id in suggested:
                 priority *= SUGGESTED_BONUS
-            found.append(
-                Candidate(
-                    symptom,
-                    gain,
-                    priority,
-                    suggested.get(symptom.id),
-                    self.separates(symptom, posterior, ordered),
-                )
-            )
+            found.append(Candidate(symptom, gain, priority, suggested.get(symptom.id)))
         found.sort(key=lambda candidate: (-candidate.priority, candidate.symptom.id))
-        return found
+        # which causes a question separates is only worked out for the candidates returned
+        return [
+            Candidate(
+                candidate.symptom,
+                candidate.gain,
+                candidate.priority,
+                candidate.suggested_by,
+                self.separates(candidate.symptom, posterior, ordered),
+            )
+            for candidate in found[:limit]
+        ]
 
     def best_separator(
         self,
@@ -276,41 +284,68 @@ def entropy(probabilities: Iterable[float]) -> float:
     return -sum(p * math.log2(p) for p in probabilities if p > 0)
 
 
-def expected_gain(posterior: Mapping[str, float], outcomes: Sequence[Outcome]) -> float:
+@dataclass(frozen=True)
+class Spread:
+    """The terms of a ranking's entropy that every question shares, computed once per ranking."""
+
+    total: float  # sum of the weights
+    p_log_p: float  # sum of p·log2 p
+    before: float  # the entropy (bits) of the normalised ranking
+    terms: Mapping[str, float]  # cause -> p·log2 p
+
+    @classmethod
+    def of(cls, posterior: Mapping[str, float]) -> Spread:
+        terms = {cause: p * math.log2(p) if p > 0 else 0.0 for cause, p in posterior.items()}
+        total = sum(posterior.values())
+        p_log_p = sum(terms.values())
+        before = -p_log_p / total + math.log2(total) if total > 0 else 0.0
+        return cls(total, p_log_p, before, terms)
+
+
+def expected_gain(
+    posterior: Mapping[str, float], outcomes: Sequence[Outcome], spread: Spread | None = None
+) -> float:
     """Expected reduction of the ranking's entropy (bits) from learning the outcome.
 
     Causes an outcome does not move keep their relative weights, so their share of the entropy
-    is computed from one running total instead of cause by cause.
+    is computed from one running total (``spread``, shared by every question asked of the same
+    ranking) instead of cause by cause: an outcome costs one pass over the causes it moves.
     """
-    total = sum(posterior.values())
+    if spread is None:
+        spread = Spread.of(posterior)
+    total = spread.total
     if total <= 0:
         return 0.0
-    p_log_p = sum(p * math.log2(p) for p in posterior.values() if p > 0)
-    before = -p_log_p / total + math.log2(total)
-    weighted: list[tuple[float, float]] = []
+    terms = spread.terms
+    log2 = math.log2
+    mass = 0.0
+    weighted = 0.0
     for outcome in outcomes:
-        moved = set(outcome.factors) | set(outcome.likelihoods)
-        named_mass = sum(posterior.get(cause, 0.0) for cause in moved)
-        probability = (total - named_mass) * outcome.background + sum(
-            posterior.get(cause, 0.0) * outcome.likelihoods.get(cause, outcome.background) for cause in moved
-        )
-        if probability <= 0:
-            continue
+        factors = outcome.factors
+        likelihoods = outcome.likelihoods
+        background = outcome.background
+        named_mass = 0.0
+        named_probability = 0.0
         z = total
-        w_log_w = p_log_p
-        for cause in moved:
+        w_log_w = spread.p_log_p
+        for cause in outcome.moved:
             p = posterior.get(cause, 0.0)
             if p <= 0:
                 continue
-            w = p * outcome.factors.get(cause, 1.0)
+            named_mass += p
+            named_probability += p * likelihoods.get(cause, background)
+            w = p * factors.get(cause, 1.0)
             z += w - p
-            w_log_w += (w * math.log2(w) if w > 0 else 0.0) - p * math.log2(p)
-        after = -w_log_w / z + math.log2(z) if z > 0 else 0.0
-        weighted.append((probability, after))
-    mass = sum(probability for probability, _ in weighted)
+            w_log_w += (w * log2(w) if w > 0 else 0.0) - terms[cause]
+        probability = (total - named_mass) * background + named_probability
+        if probability <= 0:
+            continue
+        after = -w_log_w / z + log2(z) if z > 0 else 0.0
+        mass += probability
+        weighted += probability * after
     if mass <= 0:
         return 0.0
-    return max(before - sum(probability * after for probability, after in weighted) / mass, 0.0)
+    return max(spread.before - weighted / mass, 0.0)
 
 
 def _outcomes(symptom: Symptom, causes: Sequence[str], model: LikelihoodModel) -> list[Outcome]:
@@ -434,4 +469,4 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-__all__ = ["SOMETHING_ELSE", "Candidate", "Outcome", "Questioner", "entropy", "expected_gain"]
+__all__ = ["SOMETHING_ELSE", "Candidate", "Outcome", "Questioner", "Spread", "entropy", "expected_gain"]

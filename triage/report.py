@@ -25,7 +25,15 @@ CHANGES = "changes the system"
 
 
 def to_json(results: Sequence[CaseResult]) -> str:
-    return json.dumps({"cases": [result.to_json() for result in results]}, indent=2, ensure_ascii=False)
+    """``{"cases": [...]}`` indented by 2, written case by case (the same text as one ``json.dumps``
+    of the whole, without holding every case's data and the encoder's pieces at once)."""
+    if not results:
+        return json.dumps({"cases": []}, indent=2)
+    cases = (
+        json.dumps(result.to_json(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        for result in results
+    )
+    return '{\n  "cases": [\n    ' + ",\n    ".join(cases) + "\n  ]\n}"
 
 
 def describe_contribution(contribution: Contribution, knowledge: Knowledge) -> str:

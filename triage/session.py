@@ -8,6 +8,7 @@ it never prints or prompts, and it round-trips through plain JSON so a session c
 
 from __future__ import annotations
 
+import gc
 import secrets
 import weakref
 from collections.abc import Mapping, Sequence
@@ -173,10 +174,9 @@ class Session:
         return None
 
     def candidates(self, limit: int | None = None) -> list[Candidate]:
-        found = self.questioner.candidates(
-            self._ranking, self.answers, self._inference, by_cost=self.settings.by_cost
+        return self.questioner.candidates(
+            self._ranking, self.answers, self._inference, by_cost=self.settings.by_cost, limit=limit
         )
-        return found[:limit] if limit is not None else found
 
     def next_question(self) -> Question | None:
         """The question worth most now, or None when the stop rule says finish."""
@@ -447,6 +447,10 @@ def _questioner(diagnoser: Diagnoser) -> Questioner:
     questioner = _QUESTIONERS.get(diagnoser)
     if questioner is None:
         questioner = _QUESTIONERS[diagnoser] = Questioner(diagnoser.knowledge, diagnoser.model)
+        # The compiled knowledge, rules and tables live as long as the process; left in the cyclic
+        # collector's view, every full collection walks them all (about 0.1 s at 10x knowledge, in
+        # whichever question it lands). Frozen, a collection walks only what sessions allocate.
+        gc.freeze()
     return questioner
 
 
