@@ -41,6 +41,23 @@ class CompiledPattern:
     pattern: Pattern
     regex: re.Pattern[str]
 
+    def value_of(self, hit: re.Match[str]) -> AnswerValue | None:
+        """The answer a hit gives its symptom: a number read from the ``value`` group, the matched
+        text, the pattern's choice, or True; None when a number cannot be read."""
+        symptom, pattern = self.symptom, self.pattern
+        if symptom.kind == "number":
+            if "value" not in self.regex.groupindex or hit.group("value") is None:
+                return pattern.value if isinstance(pattern.value, int | float) else None
+            try:
+                return float(hit.group("value").replace(",", ""))
+            except ValueError:
+                return None
+        if symptom.kind == "text":
+            return hit.group(0)
+        if pattern.value is not None:
+            return pattern.value
+        return True
+
 
 class Matcher:
     """Every symptom pattern of a knowledge base, compiled once."""
@@ -62,7 +79,7 @@ class Matcher:
                 naming_context = compiled.symptom.context and compiled.symptom.kind == "choice"
                 if not literal and not naming_context and _negated(text, hit.start()):
                     continue
-                value = _value_of(compiled, hit)
+                value = compiled.value_of(hit)
                 if value is None:
                     continue
                 found.append(
@@ -105,19 +122,3 @@ def _negated(text: str, start: int) -> bool:
     if _NOT_A_NEGATION.search(before):
         return False
     return _NEGATION_BEFORE.search(before) is not None
-
-
-def _value_of(compiled: CompiledPattern, hit: re.Match[str]) -> AnswerValue | None:
-    symptom, pattern = compiled.symptom, compiled.pattern
-    if symptom.kind == "number":
-        if "value" not in compiled.regex.groupindex or hit.group("value") is None:
-            return pattern.value if isinstance(pattern.value, int | float) else None
-        try:
-            return float(hit.group("value").replace(",", ""))
-        except ValueError:
-            return None
-    if symptom.kind == "text":
-        return hit.group(0)
-    if pattern.value is not None:
-        return pattern.value
-    return True

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from .cases import Case, CaseModel, check_answers, parse_cases
 from .diagnosis import DEFAULT_TOP, CaseResult, Diagnoser
 from .errors import CaseFileError, LogFileError, Place
-from .intake import CompiledPattern, Match, Matcher, _value_of, answers_from
+from .intake import CompiledPattern, Match, Matcher, answers_from
 from .knowledge import Knowledge
 from .literals import required_literals, trie_pattern
 from .models import AnswerValue
@@ -507,7 +507,7 @@ class LogScanner:
         try:
             watchdog.started = time.monotonic()
             for hit in compiled.regex.finditer(text):
-                value = _value_of(compiled, hit)
+                value = compiled.value_of(hit)
                 if value is not None:
                     watchdog.started = None
                     return value, hit
