@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExitCode, UsageError
-from .common import add_knowledge_option, positive_int, share
+from .common import add_knowledge_option, knowledge_from, positive_int, share
 
 if TYPE_CHECKING:
     from ..evaluation import Calibration, Evaluation, Regression
@@ -91,11 +91,10 @@ def register(subparsers: Any) -> None:
 
 def run(options: argparse.Namespace) -> int:
     from ..diagnosis import Diagnoser
-    from ..loading import load_knowledge
 
     if options.no_shipped and not options.knowledge:
         raise UsageError("--no-shipped needs at least one --knowledge PATH to evaluate")
-    knowledge = load_knowledge(options.knowledge, shipped=not options.no_shipped)
+    knowledge = knowledge_from(options)
     if not knowledge.causes:
         raise UsageError("the knowledge has no causes to evaluate; add some or pass --knowledge PATH")
     if options.check_baseline or options.update_baseline:
