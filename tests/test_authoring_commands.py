@@ -81,8 +81,8 @@ def test_show_a_cause_with_its_links(run_triage: Run) -> None:
     )
     assert f"id: {CAUSE}" in lines
     assert (
-        f"  evidence from symptoms: {SYMPTOM} (always), tutorial_redis_eviction_policy (noeviction: 0.9)"
-        in lines
+        "  evidence from symptoms: problem_area (database: 0.92), failure_mode (error: 0.92), "
+        f"{SYMPTOM} (always), tutorial_redis_eviction_policy (noeviction: 0.9)" in lines
     )
 
 
@@ -109,8 +109,12 @@ def test_graph_around_a_cause_in_mermaid(run_triage: Run) -> None:
     assert result.stdout.splitlines() == [
         "flowchart LR",
         f'  C_{CAUSE}["cause: {CAUSE}"]',
+        '  S_failure_mode(["symptom: failure_mode"])',
+        '  S_problem_area(["symptom: problem_area"])',
         '  S_tutorial_redis_eviction_policy(["symptom: tutorial_redis_eviction_policy"])',
         f'  S_{SYMPTOM}(["symptom: {SYMPTOM}"])',
+        f"  S_problem_area -->|database: 0.92| C_{CAUSE}",
+        f"  S_failure_mode -->|error: 0.92| C_{CAUSE}",
         f"  S_{SYMPTOM} -->|always| C_{CAUSE}",
         f"  S_tutorial_redis_eviction_policy -->|noeviction: 0.9| C_{CAUSE}",
         f"  style C_{CAUSE} stroke-width:3px",

@@ -138,6 +138,20 @@ def test_the_wizard_needs_fewer_questions_than_the_fixed_order(knowledge: Knowle
     assert result.adaptive.users == result.fixed_order.users == 10 * len(knowledge.causes)
 
 
+def test_no_questioning_beats_every_answer_given_without_noise(knowledge: Knowledge) -> None:
+    result = evaluate(Diagnoser(knowledge), users=10, seed=5)
+    assert result.every_answer.users == result.adaptive.users
+    assert result.every_answer.top1 >= result.adaptive.top1
+    assert result.every_answer.top1 >= result.fixed_order.top1
+    assert result.every_answer.mean_questions > result.adaptive.mean_questions
+
+
+def test_a_slip_rate_in_the_ranking_is_recorded_with_the_figures(knowledge: Knowledge) -> None:
+    result = evaluate(Diagnoser(knowledge, slip=0.1), users=3, seed=1, noise=Noise(wrong=0.1))
+    assert result.slip == 0.1
+    assert result.to_json()["settings"]["slip"] == 0.1
+
+
 def test_wrong_answers_cost_accuracy(knowledge: Knowledge) -> None:
     clean = evaluate(Diagnoser(knowledge), users=15, seed=1)
     noisy = evaluate(Diagnoser(knowledge), users=15, seed=1, noise=Noise(wrong=0.3))
@@ -199,6 +213,7 @@ def test_evaluate_json_is_deterministic_for_a_seed(run_triage: Run) -> None:
         "causes",
         "adaptive",
         "fixed_order",
+        "every_answer",
         "bound",
         "ratios",
         "calibration",
@@ -232,7 +247,8 @@ def test_evaluate_text_shows_the_table_and_the_calibration_chart(run_triage: Run
     assert lines[2].split() == ["top-1", "top-3", "mean", "q", "p95", "q"]
     assert lines[3].startswith("wizard (adaptive)")
     assert lines[4].startswith("fixed order")
-    assert lines[5].startswith("information bound")
+    assert lines[5].startswith("every answer")
+    assert lines[6].startswith("information bound")
     assert any(line.startswith("calibration (expected calibration error ") for line in lines)
     assert any("|" in line and "█" in line for line in lines)
 
@@ -259,6 +275,13 @@ def test_evaluate_rejects_bad_requests_in_one_line(
 ) -> None:
     result = run_triage("evaluate", *arguments)
     assert (result.returncode, result.stderr) == (2, message)
+
+
+def test_evaluate_refuses_a_slip_rate_of_a_half_or_more(run_triage: Run) -> None:
+    result = run_triage("evaluate", *OWN, "--slip", "0.5")
+    assert result.returncode == 2
+    assert "--slip: expected a number from 0 to below 0.5, got 0.5" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_evaluate_rejects_a_share_out_of_range(run_triage: Run) -> None:

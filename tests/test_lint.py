@@ -60,6 +60,8 @@ EXPECTED = {
     "K308_unknown_section.yaml": "16:42: K308 guide 'guide.md' has no section 'Time-outs and retries'",
     "K309_weakening_word_supports.yaml": "14:46: K309 evidence 'out_of_memory' says 'rarely' (0.08) but the "
     "symptom's base rate is 0.02, so it supports 'function_timeout' instead of weakening it; use a number below 0.02",
+    "K310_orienting_question_unanswered.yaml": "23:7: K310 no evidence for 'area', which every cause answers; "
+    "without it the wizard's first questions cannot lead to 'query_timeout'",
 }
 
 

@@ -69,3 +69,27 @@ def test_a_choice_answer_outside_the_stated_values_weakens_the_cause(mini_knowle
     model = LikelihoodModel(mini_knowledge)
     factor, _ = model.factor("container_oom", mini_knowledge.symptoms["platform"], "lambda")
     assert factor == pytest.approx(0.05 / 0.5)
+
+
+def test_a_slip_rate_softens_a_contradicting_answer_without_reversing_it(mini_knowledge: Knowledge) -> None:
+    timed_out = mini_knowledge.symptoms["timed_out"]
+    strict, _ = LikelihoodModel(mini_knowledge).factor("lambda_timeout_too_low", timed_out, False)
+    forgiving, _ = LikelihoodModel(mini_knowledge, slip=0.1).factor(
+        "lambda_timeout_too_low", timed_out, False
+    )
+    # always (0.97) against a base rate of 0.05: a "no" is 0.03/0.95 strictly, (0.1*0.97+0.9*0.03)/(0.1*0.05+0.9*0.95) with slips
+    assert strict == pytest.approx(0.03 / 0.95)
+    assert forgiving == pytest.approx((0.9 * 0.03 + 0.1 * 0.97) / (0.9 * 0.95 + 0.1 * 0.05))
+    assert strict < forgiving < 1.0
+
+
+def test_a_slip_rate_spreads_a_choice_over_the_other_values(mini_knowledge: Knowledge) -> None:
+    platform = mini_knowledge.symptoms["platform"]
+    count = len(platform.choices)
+    factor, _ = LikelihoodModel(mini_knowledge, slip=0.2).factor("container_oom", platform, "lambda")
+    assert factor == pytest.approx((0.8 * 0.05 + 0.2 * 0.95 / (count - 1)) * count)
+
+
+def test_no_slip_rate_at_a_half_or_more(mini_knowledge: Knowledge) -> None:
+    with pytest.raises(ValueError, match=r"slip must be a share between 0 and 0\.5"):
+        LikelihoodModel(mini_knowledge, slip=0.5)

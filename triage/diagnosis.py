@@ -112,7 +112,14 @@ class CaseResult:
 class Diagnoser:
     """A knowledge base made ready to diagnose: patterns compiled, rules compiled, evidence indexed."""
 
-    def __init__(self, knowledge: Knowledge, *, temperature: float = 1.0, engine: str | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        *,
+        temperature: float = 1.0,
+        slip: float = 0.0,
+        engine: str | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge)
         # the rule engine backend: experta (default) or clips (the optional extra), or $TRIAGE_ENGINE
@@ -124,7 +131,7 @@ class Diagnoser:
             from .clips_backend import engine_factory
 
             self.engine = engine_factory(backend)(knowledge)
-        self.model = LikelihoodModel(knowledge, temperature=temperature)
+        self.model = LikelihoodModel(knowledge, temperature=temperature, slip=slip)
         self.resemblance = Resemblance(knowledge)
 
     def evaluate(

@@ -479,10 +479,12 @@ class Evaluation:
     noise: Noise
     adaptive: Summary
     fixed_order: Summary
+    every_answer: Summary  # every question answered: without noise, what no questioning beats
     bound: InformationBound
     calibration: Calibration
     per_cause: dict[str, Summary] = field(default_factory=dict)
     temperature: float = 1.0
+    slip: float = 0.0  # the share of mistaken answers the ranking allows for
     stop: dict[str, Any] = field(default_factory=dict)  # the wizard's StopSettings used
     opening: int = 0  # answers each user gave before the first question
 
@@ -494,12 +496,14 @@ class Evaluation:
                 "wrong": self.noise.wrong,
                 "unknown": self.noise.unknown,
                 "temperature": self.temperature,
+                "slip": self.slip,
                 "stop": dict(self.stop),
                 "opening": self.opening,
             },
             "causes": self.causes,
             "adaptive": self.adaptive.to_json(),
             "fixed_order": self.fixed_order.to_json(),
+            "every_answer": self.every_answer.to_json(),
             "bound": self.bound.to_json(),
             "ratios": self.ratios(),
             "calibration": self.calibration.to_json(),
@@ -547,6 +551,15 @@ def run_interview(interview: Interview, user: SimulatedUser, limit: int) -> Tria
     return trial_from(user.cause, interview.ranking(), asked)
 
 
+def every_answer(diagnoser: Diagnoser, user: SimulatedUser) -> Trial:
+    """The ranking once the user has answered every question they can. Without wrong answers this
+    is the most any questioning strategy could get out of the knowledge (its ceiling); with them,
+    every extra answer is another chance of a slip, so asking less can do better."""
+    answers = {symptom_id: value for symptom_id, value in user.given.items() if value is not None}
+    _, ranking = diagnoser.evaluate(answers)
+    return trial_from(user.cause, ranking, len(answers))
+
+
 def trial_from(cause: str, ranking: Sequence[Score], questions: int) -> Trial:
     ranked = [score for score in ranking if score.cause != SOMETHING_ELSE]
     return Trial(
@@ -589,6 +602,7 @@ def evaluate(
     limit = len(knowledge.symptoms)
     adaptive_trials: list[Trial] = []
     fixed_trials: list[Trial] = []
+    every_answer_trials: list[Trial] = []
     per_cause: dict[str, Summary] = {}
     total = len(knowledge.causes) * users
     done = 0
@@ -598,6 +612,7 @@ def evaluate(
             user = make_user(sampler, cause_id, user_seed(seed, cause_index, user_index), noise)
             said = opening_answers(diagnoser, user, opening)
             own.append(run_interview(make_adaptive(diagnoser, said), user, limit))
+            every_answer_trials.append(every_answer(diagnoser, user))
             if with_fixed_order:
                 fixed_trials.append(run_interview(make_fixed(diagnoser, said), user, limit))
             done += 1
@@ -612,10 +627,12 @@ def evaluate(
         noise=noise,
         adaptive=summarise(adaptive_trials),
         fixed_order=summarise(fixed_trials),
+        every_answer=summarise(every_answer_trials),
         bound=information_bound(knowledge),
         calibration=calibration((trial.confidence, trial.top1) for trial in adaptive_trials),
         per_cause=per_cause,
         temperature=diagnoser.model.temperature,
+        slip=diagnoser.model.slip,
         stop=dataclasses.asdict(stop_settings),
         opening=opening,
     )
@@ -723,7 +740,12 @@ def run_scenario(knowledge: Knowledge, settings: Mapping[str, Any]) -> Evaluatio
 
     stop = StopSettings(**settings.get("stop", {}))
     return evaluate(
-        Diagnoser(knowledge, temperature=float(settings.get("temperature", 1.0)), engine=fastest_engine()),
+        Diagnoser(
+            knowledge,
+            temperature=float(settings.get("temperature", 1.0)),
+            slip=float(settings.get("slip", 0.0)),
+            engine=fastest_engine(),
+        ),
         users=int(settings["users"]),
         seed=int(settings["seed"]),
         noise=Noise(wrong=float(settings["wrong"]), unknown=float(settings["unknown"])),

@@ -214,6 +214,10 @@ class Symptom(Model):
         default=False,
         description="true for questions about the environment (platform, data store) rather than the failure",
     )
+    every_cause: bool = Field(
+        default=False,
+        description="an orienting question every cause must answer in its evidence (lint K310 otherwise)",
+    )
     cost: float = Field(
         default=1.0, gt=0, description="effort to find out: 1 a glance, 3 a command, 5 a long look"
     )

@@ -6,6 +6,11 @@ not name a symptom sees it at the symptom's base rate (booleans), uniformly (cho
 rate of the tested condition (numbers, text). An answer moves each cause by the ratio of its
 likelihood to that background, so unknown answers move nothing. Rules that fire multiply in their
 factors. Confidences are the normalised posteriors.
+
+A ``slip`` rate allows for answers given by mistake: with probability ``slip`` the answer is one
+the user did not mean (the other one for a yes/no, any other choice, the other side of a
+threshold), so every likelihood ``p`` becomes ``(1 - slip)·p + slip·(1 - p)`` (spread over the
+other choices for a choice). One wrong answer then weakens the true cause instead of ruling it out.
 """
 
 from __future__ import annotations
@@ -76,9 +81,12 @@ class _Item:
 class LikelihoodModel:
     """The evidence of every cause, indexed for fast scoring."""
 
-    def __init__(self, knowledge: Knowledge, *, temperature: float = 1.0) -> None:
+    def __init__(self, knowledge: Knowledge, *, temperature: float = 1.0, slip: float = 0.0) -> None:
+        if not 0.0 <= slip < 0.5:
+            raise ValueError(f"slip must be a share between 0 and 0.5, got {slip}")
         self.knowledge = knowledge
         self.temperature = temperature
+        self.slip = slip
         self.items: dict[str, dict[str, list[_Item]]] = {}
         for cause in knowledge.causes.values():
             by_symptom: dict[str, list[_Item]] = {}
@@ -97,29 +105,34 @@ class LikelihoodModel:
         items = self.items.get(cause_id, {}).get(symptom.id)
         if not items:
             return 1.0, None
+        slip = self.slip
         if symptom.kind == "boolean":
             item = items[0]
-            p_true = (
-                item.evidence.probability if item.evidence.value is True else 1 - item.evidence.probability
+            p_true = _slipped(
+                item.evidence.probability if item.evidence.value is True else 1 - item.evidence.probability,
+                slip,
             )
-            background = symptom.base_rate
+            background = _slipped(symptom.base_rate, slip)
             if value is True:
                 return _clamp(p_true) / background, item.evidence.note
             return _clamp(1 - p_true) / (1 - background), item.evidence.note
         if symptom.kind == "choice":
+            count = len(symptom.choices)
             stated = {item.evidence.value: item.evidence.probability for item in items}
-            uniform = 1 / len(symptom.choices)
+            uniform = 1 / count  # a symmetric slip leaves the uniform background as it is
             if value in stated:
-                return _clamp(stated[value]) / uniform, items[0].evidence.note
-            rest = max(1 - sum(stated.values()), 0.0)
-            unstated = len(symptom.choices) - len(stated)
-            share = rest / unstated if unstated else 0.0
+                share = stated[value]
+            else:
+                rest = max(1 - sum(stated.values()), 0.0)
+                unstated = count - len(stated)
+                share = rest / unstated if unstated else 0.0
+            share = (1 - slip) * share + slip * (1 - share) / max(count - 1, 1)
             return _clamp(share) / uniform, items[0].evidence.note
         # number and text symptoms: each item is a yes/no test of the answer
         factor = 1.0
+        background = _slipped(symptom.base_rate, slip)
         for item in items:
-            p = item.evidence.probability
-            background = symptom.base_rate
+            p = _slipped(item.evidence.probability, slip)
             factor *= _clamp(p) / background if item.test(value) else _clamp(1 - p) / (1 - background)
         return factor, items[0].evidence.note
 
@@ -166,6 +179,11 @@ class LikelihoodModel:
             score.confidence = math.exp(score.log_weight - top) / total
         scores.sort(key=lambda score: (-score.confidence, score.cause))
         return scores
+
+
+def _slipped(probability: float, slip: float) -> float:
+    """The chance of an answer when a share ``slip`` of answers is the opposite of what was meant."""
+    return (1 - slip) * probability + slip * (1 - probability)
 
 
 def _clamp(probability: float) -> float:

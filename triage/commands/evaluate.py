@@ -28,6 +28,14 @@ def positive_float(text: str) -> float:
     return value
 
 
+def slip_share(text: str) -> float:
+    """A share of mistaken answers: at least 0 and below 0.5 (at a half, answers would say nothing)."""
+    value = share(text)
+    if value >= 0.5:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to below 0.5, got {value}")
+    return value
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "evaluate",
@@ -59,6 +67,13 @@ def register(subparsers: Any) -> None:
         type=positive_float,
         default=1.0,
         help="divide the evidence's log-likelihood by this before ranking (calibration experiments)",
+    )
+    parser.add_argument(
+        "--slip",
+        type=slip_share,
+        default=0.0,
+        help="share of mistaken answers the ranking allows for, below 0.5 (default 0: answers are "
+        "taken as meant); try it with --wrong",
     )
     parser.add_argument(
         "--confidence", type=share, help="stop asking once the leader reaches this confidence (wizard: 0.85)"
@@ -110,7 +125,10 @@ def run(options: argparse.Namespace) -> int:
     if options.wrong + options.unknown > 1:
         raise UsageError("--wrong and --unknown add up to more than 1")
     diagnoser = Diagnoser(
-        knowledge, temperature=options.temperature, engine=options.engine or fastest_engine()
+        knowledge,
+        temperature=options.temperature,
+        slip=options.slip,
+        engine=options.engine or fastest_engine(),
     )
     result = evaluate(
         diagnoser,
@@ -169,11 +187,16 @@ def render_text(result: Evaluation) -> str:
         f"{result.causes} causes x {result.users_per_cause} simulated users, seed {result.seed}, "
         f"{noise.wrong:.0%} wrong, {noise.unknown:.0%} don't know"
         + (f", {result.opening} answer(s) stated up front" if result.opening else "")
-        + (f", temperature {result.temperature:g}" if result.temperature != 1.0 else ""),
+        + (f", temperature {result.temperature:g}" if result.temperature != 1.0 else "")
+        + (f", ranking allows {result.slip:.0%} slips" if result.slip else ""),
         "",
         f"{'':22}{'top-1':>8}{'top-3':>8}{'mean q':>9}{'p95 q':>8}",
     ]
-    for name, summary in (("wizard (adaptive)", result.adaptive), ("fixed order", result.fixed_order)):
+    for name, summary in (
+        ("wizard (adaptive)", result.adaptive),
+        ("fixed order", result.fixed_order),
+        ("every answer", result.every_answer),
+    ):
         lines.append(
             f"{name:22}{summary.top1:>8.1%}{summary.top3:>8.1%}"
             f"{summary.mean_questions:>9.2f}{summary.p95_questions:>8.1f}"

@@ -31,3 +31,24 @@ def weakening_words_that_support(context: LintContext) -> Iterator[Problem]:
                     f"use a number below {symptom.base_rate}",
                     ("evidence", index, "likelihood"),
                 )
+
+
+@register(
+    "K310",
+    "orienting-question-unanswered",
+    "warning",
+    "a cause that gives no evidence for a question marked every_cause (problem_area, failure_mode)",
+)
+def orienting_questions_every_cause_answers(context: LintContext) -> Iterator[Problem]:
+    knowledge = context.knowledge
+    orienting = [symptom.id for symptom in knowledge.symptoms.values() if symptom.every_cause]
+    for cause in knowledge.causes.values():
+        named = {item.symptom for item in cause.evidence}
+        for symptom_id in orienting:
+            if symptom_id not in named:
+                yield Problem(
+                    ("causes", cause.id),
+                    f"no evidence for {symptom_id!r}, which every cause answers; without it the wizard's "
+                    f"first questions cannot lead to {cause.id!r}",
+                    ("evidence",),
+                )
