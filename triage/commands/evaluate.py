@@ -43,7 +43,9 @@ def register(subparsers: Any) -> None:
         description=(
             "For every cause, simulated users whose answers follow that cause's evidence answer the "
             "wizard's questions. Reports top-1/top-3 accuracy, mean and 95th percentile questions, the "
-            "same for a fixed-order questionnaire, the information-theoretic bound, and calibration. "
+            "same for a fixed-order questionnaire, the ranking once every question is answered (the "
+            "ceiling no questioning can beat without noise), the information-theoretic bound, and "
+            "calibration. "
             "With --check-baseline (or --update-baseline) it runs the scenarios recorded in the "
             "baseline file instead and exits 1 when accuracy fell or questions rose."
         ),
