@@ -24,7 +24,8 @@ from typing import Any, Protocol
 
 from .diagnosis import Diagnoser
 from .knowledge import Knowledge
-from .models import AnswerValue, Condition, Symptom, answer_test
+from .models import AnswerValue, Symptom
+from .questioning import ConditionChecker
 from .ranking import SOMETHING_ELSE, Score
 
 CALIBRATION_BINS = 10
@@ -246,6 +247,7 @@ class FixedOrderInterview:
         self._order = [symptom for symptom in knowledge.symptoms.values() if symptom.id in used]
         self._derived: dict[str, AnswerValue] = {}
         self._ranking: list[Score] = []
+        self._holds = ConditionChecker().holds  # ask_when with the wizard's meaning
         self._update()
 
     def _update(self) -> None:
@@ -258,7 +260,7 @@ class FixedOrderInterview:
         for symptom in self._order:
             if symptom.id in self.answers:
                 continue
-            if symptom.ask_when is None or condition_holds(symptom.ask_when, self.answers, self._derived):
+            if symptom.ask_when is None or self._holds(symptom.ask_when, self.answers, self._derived):
                 return symptom
         return None
 
@@ -269,26 +271,6 @@ class FixedOrderInterview:
 
     def ranking(self) -> list[Score]:
         return self._ranking
-
-
-def condition_holds(
-    condition: Condition, answers: Mapping[str, AnswerValue | None], derived: Mapping[str, AnswerValue]
-) -> bool:
-    """Whether a knowledge condition holds over answers and derived facts (unknown is not established)."""
-    if condition.all is not None:
-        return all(condition_holds(child, answers, derived) for child in condition.all)
-    if condition.any is not None:
-        return any(condition_holds(child, answers, derived) for child in condition.any)
-    if condition.not_ is not None:
-        return not condition_holds(condition.not_, answers, derived)
-    if condition.known is not None:
-        return answers.get(condition.known) is not None
-    test = answer_test(
-        condition.is_, condition.gt, condition.ge, condition.lt, condition.le, condition.matches
-    )
-    name = condition.symptom or condition.fact or ""
-    value = answers.get(name) if condition.symptom else derived.get(name, answers.get(name))
-    return value is not None and test(value)
 
 
 # --------------------------------------------------------------------------- figures

@@ -62,7 +62,7 @@ class Questioner:
         for symptom in knowledge.symptoms.values():
             causes = knowledge.causes_by_symptom.get(symptom.id, [])
             self.outcomes[symptom.id] = _outcomes(symptom, causes, model) if causes else []
-        self._tests: dict[int, Callable[[Any], bool]] = {}
+        self.holds = ConditionChecker().holds
         self.rules_using = _rules_using(knowledge)
 
     # -----------------------------------------------------------------------------------------
@@ -240,6 +240,14 @@ class Questioner:
                 for weight in rule.then.evidence:
                     factors[weight.cause] = factors.get(weight.cause, 1.0) * weight.factor
         return factors
+
+
+class ConditionChecker:
+    """Evaluates knowledge conditions over answers and facts, with the rule engine's meaning
+    ("not" = not established); each leaf's test is built once and kept."""
+
+    def __init__(self) -> None:
+        self._tests: dict[int, Callable[[Any], bool]] = {}
 
     def holds(
         self,
@@ -431,9 +439,8 @@ def _text_outcomes(symptom: Symptom, causes: Sequence[str], model: LikelihoodMod
         for cause in causes:
             factor = 1.0
             for item in model.items.get(cause, {}).get(symptom.id, []):
-                p = min(max(item.evidence.probability, 0.005), 0.995)
                 hit = pattern is not None and item.evidence.matches == pattern
-                factor *= p / base if hit else (1 - p) / (1 - base)
+                factor *= model.tested_factor(item.evidence.probability, base, hit)
             if factor != 1.0:
                 factors[cause] = factor
         background = base if pattern is not None else max(1 - base * len(patterns), base)
@@ -469,4 +476,13 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-__all__ = ["SOMETHING_ELSE", "Candidate", "Outcome", "Questioner", "Spread", "entropy", "expected_gain"]
+__all__ = [
+    "SOMETHING_ELSE",
+    "Candidate",
+    "ConditionChecker",
+    "Outcome",
+    "Questioner",
+    "Spread",
+    "entropy",
+    "expected_gain",
+]

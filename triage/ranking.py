@@ -130,11 +130,16 @@ class LikelihoodModel:
             return _clamp(share) / uniform, items[0].evidence.note
         # number and text symptoms: each item is a yes/no test of the answer
         factor = 1.0
-        background = _slipped(symptom.base_rate, slip)
         for item in items:
-            p = _slipped(item.evidence.probability, slip)
-            factor *= _clamp(p) / background if item.test(value) else _clamp(1 - p) / (1 - background)
+            factor *= self.tested_factor(item.evidence.probability, symptom.base_rate, item.test(value))
         return factor, items[0].evidence.note
+
+    def tested_factor(self, probability: float, base_rate: float, passed: bool) -> float:
+        """The factor of one yes/no test of an answer (a number threshold, a text pattern): the
+        test's likelihood when the cause is real over its base rate when it is not."""
+        p = _slipped(probability, self.slip)
+        background = _slipped(base_rate, self.slip)
+        return _clamp(p) / background if passed else _clamp(1 - p) / (1 - background)
 
     def score(
         self,
