@@ -64,6 +64,23 @@ def test_a_choice_takes_the_value_most_texts_point_at(mini_knowledge: Knowledge)
     assert answers == {"platform": "lambda"}
 
 
+def test_a_choice_counts_every_mention_of_a_value(mini_knowledge: Knowledge) -> None:
+    answers = revealed(
+        mini_knowledge, description="Lambda is fine; the ECS task fails and the ECS service restarts"
+    )
+    assert answers == {"platform": "ecs"}
+
+
+@pytest.mark.parametrize(
+    ("description", "platform"),
+    [("the ecs service fails, lambda is fine", "ecs"), ("the lambda fails, ecs is fine", "lambda")],
+)
+def test_on_a_tie_a_choice_takes_the_value_named_first(
+    mini_knowledge: Knowledge, description: str, platform: str
+) -> None:
+    assert revealed(mini_knowledge, description=description) == {"platform": platform}
+
+
 def test_matches_say_where_the_text_came_from(mini_knowledge: Knowledge) -> None:
     matches = Matcher(mini_knowledge).read("on lambda", ["Task timed out after 1 seconds"])
     assert [(m.symptom, m.source, m.text) for m in matches] == [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .knowledge import Knowledge
 from .models import AnswerValue, Pattern, Symptom, compile_pattern
@@ -30,6 +30,8 @@ class Match:
     text: str
     source: str  # "description" or "errors[N]"
     pattern: str
+    offset: int = 0  # where in its text the match starts
+    mentions: int = 1  # how often the pattern names this choice in the text
 
     def to_json(self) -> dict[str, object]:
         return {"symptom": self.symptom, "value": self.value, "text": self.text, "source": self.source}
@@ -73,19 +75,31 @@ class Matcher:
         """Every pattern match in ``text``; ``literal`` texts (errors, logs) ignore negations."""
         found: list[Match] = []
         for compiled in self.patterns:
+            # "not delivered on whatsapp" still names the platform: choices of context symptoms
+            # say what the system is made of, which a negated verb nearby does not change
+            naming_context = compiled.symptom.context and compiled.symptom.kind == "choice"
+            first: Match | None = None
             for hit in compiled.regex.finditer(text):
-                # "not delivered on whatsapp" still names the platform: choices of context symptoms
-                # say what the system is made of, which a negated verb nearby does not change
-                naming_context = compiled.symptom.context and compiled.symptom.kind == "choice"
                 if not literal and not naming_context and _negated(text, hit.start()):
                     continue
                 value = compiled.value_of(hit)
                 if value is None:
                     continue
-                found.append(
-                    Match(compiled.symptom.id, value, hit.group(0).strip(), source, compiled.regex.pattern)
-                )
-                break  # one match per pattern and text is enough evidence
+                if first is None:
+                    first = Match(
+                        compiled.symptom.id,
+                        value,
+                        hit.group(0).strip(),
+                        source,
+                        compiled.regex.pattern,
+                        hit.start(),
+                    )
+                    if compiled.symptom.kind != "choice":
+                        break  # one match per pattern and text is enough evidence of a symptom
+                elif value == first.value:
+                    first = replace(first, mentions=first.mentions + 1)
+            if first is not None:
+                found.append(first)
         return found
 
     def read(self, description: str | None, errors: list[str]) -> list[Match]:
@@ -99,10 +113,12 @@ class Matcher:
 
 
 def answers_from(matches: list[Match], knowledge: Knowledge) -> dict[str, AnswerValue]:
-    """The answer each matched symptom gets; for choices, the value most texts point at."""
+    """The answer each matched symptom gets; for a choice, the value the texts name most often, and
+    on a tie the one named first ("on WhatsApp ... but Discord is fine" is about WhatsApp)."""
+    sources = {source: rank for rank, source in enumerate(dict.fromkeys(match.source for match in matches))}
     votes: dict[str, Counter[AnswerValue]] = {}
-    for match in matches:
-        votes.setdefault(match.symptom, Counter())[match.value] += 1
+    for match in sorted(matches, key=lambda match: (sources[match.source], match.offset)):
+        votes.setdefault(match.symptom, Counter())[match.value] += match.mentions
     answers: dict[str, AnswerValue] = {}
     for symptom_id, counter in votes.items():
         symptom = knowledge.symptoms[symptom_id]

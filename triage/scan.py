@@ -498,7 +498,9 @@ class LogScanner:
                 tally.samples.append(sample)
             if tally.first_match is None:
                 pattern = self.patterns[index].regex.pattern
-                tally.first_match = Match(symptom_id, value, hit.group(0).strip(), _source(where), pattern)
+                tally.first_match = Match(
+                    symptom_id, value, hit.group(0).strip(), _source(where), pattern, hit.start()
+                )
 
     def _search(
         self, index: int, text: str, where: tuple[str, int], result: ScanResult, watchdog: _Watchdog
