@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from triage.errors import KnowledgeError, Place
-from triage.loading import load_knowledge
+from triage.loading import load_knowledge, shipped_knowledge_files, shipped_knowledge_root
+from triage.yamlfile import parse, parse_trusted
 
 VALID_CAUSE = """\
 causes:
@@ -140,3 +141,40 @@ def test_the_shipped_knowledge_loads() -> None:
     knowledge = load_knowledge()
     assert "compute_platform" in knowledge.symptoms
     assert all(place.path.startswith("knowledge/") for place in knowledge.places.values())
+
+
+# The shipped knowledge is read the fast way (libyaml builds the data, object places come from a
+# line scan); CI reads it the careful way too. Both must agree on every shipped file.
+@pytest.mark.parametrize("path", shipped_knowledge_files(), ids=lambda path: path.name)
+def test_the_fast_read_of_a_shipped_file_equals_the_careful_one(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    careful = parse(text, path.name, KnowledgeError)
+    fast = parse_trusted(text, path.name, KnowledgeError)
+    assert fast.data == careful.data
+    object_places = {
+        key: place for key, place in careful.places.items() if len(key) == 2 and isinstance(key[1], int)
+    }
+    assert {key: fast.places[key] for key in object_places} == object_places
+
+
+def test_shipped_objects_remember_their_lines(tmp_path: Path) -> None:
+    knowledge = load_knowledge()
+    place = knowledge.place_of("causes", "lambda_function_timeout")
+    assert place is not None and place.path.endswith("lambda.yaml")
+    lines = Path(shipped_knowledge_root(), "lambda.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[place.line - 1] == "  - id: lambda_function_timeout"
+
+
+def test_a_shipped_file_that_does_not_validate_is_reported_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = write(
+        tmp_path,
+        VALID_CAUSE.replace(
+            "    summary: The disk has no space left.\n", "    summary: 12\n    colour: red\n"
+        ),
+    )
+    monkeypatch.setattr("triage.loading.shipped_knowledge_files", lambda: [broken])
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge()
+    assert caught.value.place is not None and caught.value.place.line is not None

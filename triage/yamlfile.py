@@ -108,6 +108,59 @@ def _parse_json(text: str, name: str, error_type: type[TriageError]) -> Document
     return document
 
 
+def parse_trusted(text: str, name: str, error_type: type[TriageError]) -> Document:
+    """The fast way in for the knowledge shipped inside the package, which CI reads the careful way.
+
+    libyaml builds the data in C (safe types only) and the places of the top-level list items are
+    found by scanning for "  - " lines; the careful ``parse`` (duplicate keys, tags, every value's
+    place) is used when libyaml is missing or the text does not load. Callers re-read a document with
+    ``parse`` when it fails validation, so that errors still point at their line.
+    """
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return parse(text, name, error_type)
+    try:
+        data = yaml.load(text, Loader=loader)  # CSafeLoader constructs plain data only
+    except (yaml.YAMLError, RecursionError):
+        return parse(text, name, error_type)
+    document = Document(name, _plain(data), {(): Place(name, 1, 1)})
+    document.places.update(_item_places(text, name))
+    return document
+
+
+def _plain(value: Any) -> Any:
+    """The data as the careful builder makes it: timestamps as text, keys as strings."""
+    if isinstance(value, dict):
+        return {_plain_key(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if not isinstance(value, str | int | float | bool | type(None)):
+        return str(value)
+    return value
+
+
+def _plain_key(key: Any) -> Any:
+    if isinstance(key, bool):
+        return str(key).lower()
+    if isinstance(key, float):
+        return str(key)
+    return key
+
+
+def _item_places(text: str, name: str) -> dict[PathKey, Place]:
+    """Where each item of each top-level list starts: ``("causes", 3)`` -> line, column of its key."""
+    places: dict[PathKey, Place] = {}
+    section: str | None = None
+    index = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line[:1].isalpha():
+            section, index = line.split(":", 1)[0].strip(), -1
+        elif section is not None and line.startswith("  - ") and line[4:5] not in ("", " ", "#"):
+            index += 1
+            places[(section, index)] = Place(name, number, 5)
+    return places
+
+
 def _compose(text: str) -> yaml.Node | None:
     """Compose with libyaml when present (15x faster); PyYAML's own parser words the errors."""
     fast = getattr(yaml, "CSafeLoader", None)
