@@ -157,7 +157,7 @@ def test_the_fast_read_of_a_shipped_file_equals_the_careful_one(path: Path) -> N
     assert {key: fast.places[key] for key in object_places} == object_places
 
 
-def test_shipped_objects_remember_their_lines(tmp_path: Path) -> None:
+def test_shipped_objects_remember_their_lines() -> None:
     knowledge = load_knowledge()
     place = knowledge.place_of("causes", "lambda_function_timeout")
     assert place is not None and place.path.endswith("lambda.yaml")

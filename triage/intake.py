@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .knowledge import Knowledge
 from .models import AnswerValue, Pattern, Symptom, compile_pattern
@@ -78,7 +78,9 @@ class Matcher:
             # "not delivered on whatsapp" still names the platform: choices of context symptoms
             # say what the system is made of, which a negated verb nearby does not change
             naming_context = compiled.symptom.context and compiled.symptom.kind == "choice"
-            first: Match | None = None
+            first: re.Match[str] | None = None
+            first_value: AnswerValue | None = None
+            mentions = 0
             for hit in compiled.regex.finditer(text):
                 if not literal and not naming_context and _negated(text, hit.start()):
                     continue
@@ -86,20 +88,23 @@ class Matcher:
                 if value is None:
                     continue
                 if first is None:
-                    first = Match(
-                        compiled.symptom.id,
-                        value,
-                        hit.group(0).strip(),
-                        source,
-                        compiled.regex.pattern,
-                        hit.start(),
-                    )
+                    first, first_value, mentions = hit, value, 1
                     if compiled.symptom.kind != "choice":
                         break  # one match per pattern and text is enough evidence of a symptom
-                elif value == first.value:
-                    first = replace(first, mentions=first.mentions + 1)
-            if first is not None:
-                found.append(first)
+                elif value == first_value:
+                    mentions += 1  # a choice named again counts again
+            if first is not None and first_value is not None:
+                found.append(
+                    Match(
+                        compiled.symptom.id,
+                        first_value,
+                        first.group(0).strip(),
+                        source,
+                        compiled.regex.pattern,
+                        first.start(),
+                        mentions,
+                    )
+                )
         return found
 
     def read(self, description: str | None, errors: list[str]) -> list[Match]:

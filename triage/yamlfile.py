@@ -134,12 +134,16 @@ def _plain(value: Any) -> Any:
         return {_plain_key(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_plain(item) for item in value]
-    if not isinstance(value, str | int | float | bool | type(None)):
-        return str(value)
-    return value
+    return _plain_scalar(value)
+
+
+def _plain_scalar(value: Any) -> Any:
+    """Plain YAML scalars as they are; anything else (timestamps) as text."""
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
 def _plain_key(key: Any) -> Any:
+    """Mapping keys as the schema reads them: booleans and floats as text."""
     if isinstance(key, bool):
         return str(key).lower()
     if isinstance(key, float):
@@ -228,8 +232,7 @@ class _Builder:
                 key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 if not isinstance(key, str | int | float | bool):
                     raise self.error_type("mapping keys must be plain strings", self.place(key_node))
-                if isinstance(key, bool | float):
-                    key = str(key).lower() if isinstance(key, bool) else str(key)
+                key = _plain_key(key)
                 if key == "<<":
                     raise self.error_type("merge keys (<<) are not supported", self.place(key_node))
                 if key in result:
@@ -255,9 +258,7 @@ class _Builder:
             raise self.error_type(f"invalid value: {error}", self.place(node)) from None
         except (ValueError, OverflowError) as error:
             raise self.error_type(f"invalid value: {error}", self.place(node)) from None
-        if not isinstance(value, str | int | float | bool | type(None)):
-            value = str(value)  # timestamps stay text
-        return value
+        return _plain_scalar(value)  # timestamps stay text
 
     def _bad_tag(self, node: yaml.Node) -> TriageError:
         return self.error_type(
