@@ -94,3 +94,14 @@ def test_a_negated_sentence_still_names_the_platform(mini_knowledge: Knowledge) 
     assert revealed(mini_knowledge, description="messages are not processed on lambda") == {
         "platform": "lambda"
     }
+
+
+def test_patterns_compile_when_first_needed_and_read_the_same_after_compile_all(
+    mini_knowledge: Knowledge,
+) -> None:
+    lazy, eager = Matcher(mini_knowledge), Matcher(mini_knowledge)
+    eager.compile_all()
+    assert all("regex" in vars(compiled) for compiled in eager.patterns)
+    assert not any("regex" in vars(compiled) for compiled in lazy.patterns)
+    text = "Task timed out after 3.00 seconds, out of memory"
+    assert lazy.read(text, [text]) == eager.read(text, [text])

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from triage.errors import KnowledgeError, Place
+from triage.intake import Matcher
 from triage.loading import load_knowledge, shipped_knowledge_files, shipped_knowledge_root
 from triage.yamlfile import parse, parse_trusted
 
@@ -178,3 +179,15 @@ def test_a_shipped_file_that_does_not_validate_is_reported_at_its_line(
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge()
     assert caught.value.place is not None and caught.value.place.line is not None
+
+
+def test_a_broken_regex_in_an_edited_shipped_file_is_reported_when_first_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # shipped regexes are compiled by CI's lint, not at load; one broken after installation is
+    # still a one-line error naming the symptom, raised by the first text that needs it
+    broken = write(tmp_path, "symptoms:\n  - id: a\n    question: q\n    patterns: [{regex: '(unclosed'}]\n")
+    monkeypatch.setattr("triage.loading.shipped_knowledge_files", lambda: [broken])
+    matcher = Matcher(load_knowledge())
+    with pytest.raises(KnowledgeError, match=r"symptom 'a': regex '\(unclosed' does not compile"):
+        matcher.read("anything", [])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .errors import KnowledgeError
 from .knowledge import Knowledge
 from .models import AnswerValue, Pattern, Symptom, compile_pattern
 
@@ -39,9 +41,20 @@ class Match:
 
 @dataclass(frozen=True)
 class CompiledPattern:
+    """A symptom's pattern, compiled the first time a text is scanned with it."""
+
     symptom: Symptom
     pattern: Pattern
-    regex: re.Pattern[str]
+    source: str  # the regular expression, keywords spelled out
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        try:
+            return compile_pattern(self.source)
+        except re.error as error:  # only a shipped file edited after installation gets here
+            raise KnowledgeError(
+                f"symptom {self.symptom.id!r}: regex {self.source!r} does not compile: {error}"
+            ) from error
 
     def value_of(self, hit: re.Match[str]) -> AnswerValue | None:
         """The answer a hit gives its symptom: a number read from the ``value`` group, the matched
@@ -62,14 +75,19 @@ class CompiledPattern:
 
 
 class Matcher:
-    """Every symptom pattern of a knowledge base, compiled once."""
+    """Every symptom pattern of a knowledge base, each compiled once, when first needed."""
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.patterns = [
-            CompiledPattern(symptom, pattern, compile_pattern(pattern.to_regex()))
+            CompiledPattern(symptom, pattern, pattern.to_regex())
             for symptom in knowledge.symptoms.values()
             for pattern in symptom.patterns
         ]
+
+    def compile_all(self) -> None:
+        """Compile every pattern now rather than at the first scan."""
+        for compiled in self.patterns:
+            _ = compiled.regex
 
     def scan(self, text: str, source: str, *, literal: bool) -> list[Match]:
         """Every pattern match in ``text``; ``literal`` texts (errors, logs) ignore negations."""
@@ -100,7 +118,7 @@ class Matcher:
                         first_value,
                         first.group(0).strip(),
                         source,
-                        compiled.regex.pattern,
+                        compiled.source,
                         first.start(),
                         mentions,
                     )

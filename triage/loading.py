@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import KnowledgeError, Place, TriageError
 from .knowledge import KINDS, Knowledge
-from .models import Cause, Condition, KnowledgeFile, Procedure, Rule, Symptom
+from .models import SHIPPED, Cause, Condition, KnowledgeFile, Procedure, Rule, Symptom
 from .yamlfile import Document, parse, parse_trusted, read_text
 
 ENVIRONMENT_VARIABLE = "TRIAGE_KNOWLEDGE"
@@ -77,7 +77,7 @@ def read_shipped(path: Path) -> tuple[Document, KnowledgeFile]:
     document = parse_trusted(read_text(path, KnowledgeError, name), name, KnowledgeError)
     if isinstance(document.data, dict):
         try:
-            return document, KnowledgeFile.model_validate(document.data)
+            return document, KnowledgeFile.model_validate(document.data, context={SHIPPED: True})
         except ValidationError:
             pass
     document = read_document(path, display=name)

@@ -189,7 +189,7 @@ class LogScanner:
         self.knowledge = knowledge
         self.patterns: list[CompiledPattern] = Matcher(knowledge).patterns
         self.pattern_time_limit = pattern_time_limit
-        self._literals = [required_literals(compiled.regex.pattern) for compiled in self.patterns]
+        self._literals = [required_literals(compiled.source) for compiled in self.patterns]
         self._unfiltered = tuple(index for index, literals in enumerate(self._literals) if literals is None)
         patterns_of_literal: dict[bytes, set[int]] = {}
         for index, literals in enumerate(self._literals):
@@ -246,7 +246,7 @@ class LogScanner:
         alternatives = [trie_pattern(parts)] if parts else []
         for index in self._unfiltered:
             # a pattern without a required literal joins the alternation itself, case-insensitively
-            source = re.sub(r"\(\?P<\w+>", "(?:", self.patterns[index].regex.pattern)
+            source = re.sub(r"\(\?P<\w+>", "(?:", self.patterns[index].source)
             flags = re.match(r"\(\?([aiLmsux]+)\)", source)
             if flags:  # global flags cannot stand inside the alternation: scope them
                 scoped = "".join(flag for flag in flags.group(1) if flag in "imsx")

@@ -8,6 +8,8 @@ through the ``save`` callback; Ctrl-C (or end of input) at any prompt saves and 
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .diagnosis import fill_command
+from .errors import KnowledgeError
 from .models import AnswerValue, Command
 from .ranking import SOMETHING_ELSE
 from .report import command_mode, print_session, session_case_json, session_markdown
@@ -108,6 +111,7 @@ class Wizard:
 
     def opening(self) -> None:
         self.console.print(Text(MESSAGES["welcome"], style="bold"))
+        self._compile_patterns_meanwhile()
         description = self._text(MESSAGES["describe"])
         errors: list[str] = []
         while True:
@@ -126,6 +130,17 @@ class Wizard:
             self.show_leaders()
         elif description or errors:
             self.console.print(Text(MESSAGES["nothing_recognised"], style="dim"))
+
+    def _compile_patterns_meanwhile(self) -> None:
+        """Compile the symptom patterns in the background while the user types the description,
+        so that reading it does not wait for them (a broken one is reported by the reading)."""
+        matcher = self.session.diagnoser.matcher
+
+        def compile_quietly() -> None:
+            with contextlib.suppress(KnowledgeError):
+                matcher.compile_all()
+
+        threading.Thread(target=compile_quietly, name="compile-patterns", daemon=True).start()
 
     def questions(self) -> None:
         while True:
