@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from triage.errors import KnowledgeError, Place
 from triage.intake import Matcher
@@ -156,6 +157,21 @@ def test_the_fast_read_of_a_shipped_file_equals_the_careful_one(path: Path) -> N
         key: place for key, place in careful.places.items() if len(key) == 2 and isinstance(key[1], int)
     }
     assert {key: fast.places[key] for key in object_places} == object_places
+
+
+# PyYAML falls back to its pure-Python parser where libyaml is missing, and the two do not accept
+# exactly the same texts (libyaml takes `{title: Ready?, command: x}`, the pure parser does not).
+YAML_IN_THE_REPOSITORY = sorted(
+    [*shipped_knowledge_root().glob("**/*.yaml"), *Path(__file__).parent.parent.glob("evaluation/*.yaml")]
+)
+
+
+@pytest.mark.parametrize("path", YAML_IN_THE_REPOSITORY, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_every_yaml_file_reads_the_same_without_libyaml(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = path.read_text(encoding="utf-8")
+    with_libyaml = parse(text, path.name, KnowledgeError)
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert parse(text, path.name, KnowledgeError).data == with_libyaml.data
 
 
 def test_shipped_objects_remember_their_lines() -> None:
