@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from triage.intake import Matcher, answers_from
 from triage.knowledge import Knowledge
+from triage.literals import quick_required_literals
+from triage.loading import load_knowledge
 
 
 def revealed(
@@ -105,3 +110,37 @@ def test_patterns_compile_when_first_needed_and_read_the_same_after_compile_all(
     assert not any("regex" in vars(compiled) for compiled in lazy.patterns)
     text = "Task timed out after 3.00 seconds, out of memory"
     assert lazy.read(text, [text]) == eager.read(text, [text])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"\bfoo bar\b", {"foo bar"}),
+        (r"\bENOSPC\b|\bNo space left on device\b", {"enospc", "no space left on device"}),
+        (r"\bcolou?r\b", {"colo"}),  # a character before "?" may be absent
+        (r"foo{0,2}bar", {"bar"}),
+        (r"\b(?:a|b) timed out\b", {" timed out"}),  # groups are skipped, whatever they hold
+        (r"[a|b]xyz", {"xyz"}),  # a "|" inside a class does not split the pattern
+        (r"x\|yz", {"x|yz"}),  # nor does an escaped one
+        (r"\.env\b", {".env"}),
+        (r"ab+cd", None),  # "abbcd": the stretch breaks at a repeat, leaving nothing long enough
+        (r"\d+ms|timeout", None),  # every alternative needs a stretch of its own
+        (r"(?x) a b c", None),  # verbose patterns: spaces are not characters
+    ],
+)
+def test_quick_required_literals(pattern: str, literals: set[str] | None) -> None:
+    assert quick_required_literals(pattern) == (frozenset(literals) if literals is not None else None)
+
+
+def test_skipping_patterns_by_their_literals_changes_no_match() -> None:
+    shipped = load_knowledge()
+    texts = [
+        (case.get("description"), case.get("errors") or [])
+        for path in sorted((Path(__file__).parent.parent / "knowledge" / "tests").glob("*.yaml"))[::3]
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    ]
+    filtered, unfiltered = Matcher(shipped), Matcher(shipped)
+    for compiled in unfiltered.patterns:
+        compiled.__dict__["literals"] = None  # what the cached property would hold without a literal
+    assert len(texts) > 200
+    assert [filtered.read(*text) for text in texts] == [unfiltered.read(*text) for text in texts]

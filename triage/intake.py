@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .errors import KnowledgeError
 from .knowledge import Knowledge
+from .literals import quick_required_literals
 from .models import AnswerValue, Pattern, Symptom, compile_pattern
 
 # A negation shortly before a match in a description ("it is not timing out") means the text does
@@ -46,6 +47,12 @@ class CompiledPattern:
     symptom: Symptom
     pattern: Pattern
     source: str  # the regular expression, keywords spelled out
+
+    @functools.cached_property
+    def literals(self) -> frozenset[str] | None:
+        """Lower-case text one of which every match contains (None: unknown); a text without any
+        of them is skipped without compiling or running the pattern."""
+        return quick_required_literals(self.source)
 
     @functools.cached_property
     def regex(self) -> re.Pattern[str]:
@@ -92,7 +99,12 @@ class Matcher:
     def scan(self, text: str, source: str, *, literal: bool) -> list[Match]:
         """Every pattern match in ``text``; ``literal`` texts (errors, logs) ignore negations."""
         found: list[Match] = []
+        # the literals are lower-case ASCII; re's case folding of other scripts is left to re itself
+        folded = text.lower() if text.isascii() else None
         for compiled in self.patterns:
+            literals = compiled.literals
+            if folded is not None and literals is not None and not any(lit in folded for lit in literals):
+                continue
             # "not delivered on whatsapp" still names the platform: choices of context symptoms
             # say what the system is made of, which a negated verb nearby does not change
             naming_context = compiled.symptom.context and compiled.symptom.kind == "choice"

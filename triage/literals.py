@@ -182,3 +182,128 @@ def _trie_regex(node: dict[str, Any]) -> str:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     return f"(?:{body})?" if optional else body
+
+
+def quick_required_literals(pattern: str) -> frozenset[str] | None:
+    """A fast stand-in for ``required_literals``, for deciding which patterns a short text needs.
+
+    It reads the pattern's text instead of parsing it (a hundredth of the cost): each top-level
+    alternative must contain a stretch of three or more plain characters outside any group, class or
+    optional quantifier, and the longest such stretch of each is returned, lower-cased. Anything it
+    is not sure of (verbose patterns, an alternative without such a stretch) gives None.
+    """
+    if _VERBOSE_FLAG.search(pattern):
+        return None
+    literals: set[str] = set()
+    for alternative in _top_level_alternatives(pattern):
+        runs = _plain_runs(alternative)
+        usable = [run for run in runs if len(run) >= 3 and run.isascii()]
+        if not usable:
+            return None
+        literals.add(max(usable, key=len).lower())
+    return frozenset(literals)
+
+
+_VERBOSE_FLAG = re.compile(r"\(\?[a-zA-Z]*x")
+_OPTIONAL_QUANTIFIERS = "?*{"
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    alternatives, depth, start, index = [], 0, 0, 0
+    while index < len(pattern):
+        character = pattern[index]
+        if character == "\\":
+            index += 2
+            continue
+        if character == "[":
+            index = _class_end(pattern, index)
+            continue
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif character == "|" and depth == 0:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    alternatives.append(pattern[start:])
+    return alternatives
+
+
+def _class_end(pattern: str, index: int) -> int:
+    """The index just past the character class that starts at ``index``."""
+    index += 1
+    if index < len(pattern) and pattern[index] == "^":
+        index += 1
+    if index < len(pattern) and pattern[index] == "]":
+        index += 1
+    while index < len(pattern) and pattern[index] != "]":
+        index += 2 if pattern[index] == "\\" else 1
+    return index + 1
+
+
+def _group_end(pattern: str, index: int) -> int:
+    """The index just past the group that starts at ``index``."""
+    depth = 0
+    while index < len(pattern):
+        character = pattern[index]
+        if character == "\\":
+            index += 2
+            continue
+        if character == "[":
+            index = _class_end(pattern, index)
+            continue
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return index
+
+
+def _plain_runs(alternative: str) -> list[str]:
+    """Stretches of plain characters that every match of this (group-free) level contains."""
+    runs: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            runs.append("".join(run))
+            run.clear()
+
+    index = 0
+    while index < len(alternative):
+        character = alternative[index]
+        if character == "\\":
+            escaped = alternative[index + 1 : index + 2]
+            if escaped and not escaped.isalnum():
+                run.append(escaped)  # an escaped punctuation mark stands for itself
+            else:
+                flush()  # \b, \d, \w, \s, back-references: not a known character
+            index += 2
+        elif character == "[":
+            flush()
+            index = _class_end(alternative, index)
+        elif character == "(":
+            flush()
+            index = _group_end(alternative, index)
+        elif character in _OPTIONAL_QUANTIFIERS:
+            if run:
+                run.pop()  # the character before an optional quantifier may be absent
+            flush()
+            index = alternative.find("}", index) + 1 if character == "{" else index + 1
+            if index == 0:
+                return []
+        elif character == "+":
+            flush()  # "ab+c" matches "abbc": the stretch breaks at a repeat
+            index += 1
+        elif character in ".^$":
+            flush()
+            index += 1
+        else:
+            run.append(character)
+            index += 1
+    flush()
+    return runs
