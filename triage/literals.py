@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,6 +184,10 @@ def _trie_regex(node: dict[str, Any]) -> str:
     return f"(?:{body})?" if optional else body
 
 
+_VERBOSE_FLAG = re.compile(r"\(\?[a-zA-Z]*x")
+_OPTIONAL_QUANTIFIERS = "?*{"
+
+
 def quick_required_literals(pattern: str) -> frozenset[str] | None:
     """A fast stand-in for ``required_literals``, for deciding which patterns a short text needs.
 
@@ -204,12 +208,20 @@ def quick_required_literals(pattern: str) -> frozenset[str] | None:
     return frozenset(literals)
 
 
-_VERBOSE_FLAG = re.compile(r"\(\?[a-zA-Z]*x")
-_OPTIONAL_QUANTIFIERS = "?*{"
-
-
 def _top_level_alternatives(pattern: str) -> list[str]:
-    alternatives, depth, start, index = [], 0, 0, 0
+    alternatives, start = [], 0
+    for index, character, depth in _structure(pattern):
+        if character == "|" and depth == 0:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+    alternatives.append(pattern[start:])
+    return alternatives
+
+
+def _structure(pattern: str, index: int = 0) -> Iterator[tuple[int, str, int]]:
+    """The characters of a pattern outside escapes and classes, each with its group depth (a
+    parenthesis counts as outside the group it opens or closes)."""
+    depth = 0
     while index < len(pattern):
         character = pattern[index]
         if character == "\\":
@@ -218,16 +230,12 @@ def _top_level_alternatives(pattern: str) -> list[str]:
         if character == "[":
             index = _class_end(pattern, index)
             continue
+        if character == ")":
+            depth -= 1
+        yield index, character, depth
         if character == "(":
             depth += 1
-        elif character == ")":
-            depth -= 1
-        elif character == "|" and depth == 0:
-            alternatives.append(pattern[start:index])
-            start = index + 1
         index += 1
-    alternatives.append(pattern[start:])
-    return alternatives
 
 
 def _class_end(pattern: str, index: int) -> int:
@@ -244,23 +252,10 @@ def _class_end(pattern: str, index: int) -> int:
 
 def _group_end(pattern: str, index: int) -> int:
     """The index just past the group that starts at ``index``."""
-    depth = 0
-    while index < len(pattern):
-        character = pattern[index]
-        if character == "\\":
-            index += 2
-            continue
-        if character == "[":
-            index = _class_end(pattern, index)
-            continue
-        if character == "(":
-            depth += 1
-        elif character == ")":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-        index += 1
-    return index
+    for position, character, depth in _structure(pattern, index):
+        if character == ")" and depth == 0:
+            return position + 1
+    return len(pattern)
 
 
 def _plain_runs(alternative: str) -> list[str]:
