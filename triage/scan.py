@@ -497,7 +497,7 @@ class LogScanner:
                 sample = sample or Sample(_shorten(text.strip()), _source(where))
                 tally.samples.append(sample)
             if tally.first_match is None:
-                pattern = self.patterns[index].regex.pattern
+                pattern = self.patterns[index].source
                 tally.first_match = Match(
                     symptom_id, value, hit.group(0).strip(), _source(where), pattern, hit.start()
                 )
@@ -520,7 +520,7 @@ class LogScanner:
             result.warnings.append(
                 f"{_source(where)}: a pattern of symptom {compiled.symptom.id!r} ran over "
                 f"{self.pattern_time_limit:g} s and was skipped for the rest of the scan; "
-                f"simplify it: {compiled.regex.pattern}"
+                f"simplify it: {compiled.source}"
             )
         return None
 
