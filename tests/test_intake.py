@@ -119,7 +119,14 @@ def test_patterns_compile_when_first_needed_and_read_the_same_after_compile_all(
         (r"\bENOSPC\b|\bNo space left on device\b", {"enospc", "no space left on device"}),
         (r"\bcolou?r\b", {"colo"}),  # a character before "?" may be absent
         (r"foo{0,2}bar", {"bar"}),
-        (r"\b(?:a|b) timed out\b", {" timed out"}),  # groups are skipped, whatever they hold
+        (r"\b(?:a|b) timed out\b", {" timed out"}),  # a group without long enough literals is skipped
+        (r"\b(?:timed out|timeout) after", {"timed out", "timeout"}),  # one of a group's is enough
+        (r"(?P<verb>Hello|World)x", {"hello", "world"}),
+        (r"((?:abcd|abce)f|xyz)", {"abcd", "abce", "xyz"}),  # groups within groups
+        (r"(?:foobar|bazqux)?end", {"end"}),  # an optional group may be absent
+        (r"(?:foobar|)end", {"end"}),  # so may a group with an empty alternative
+        (r"(?!never)abc", {"abc"}),  # a lookahead consumes nothing
+        (r"(?!never)ab", None),
         (r"[a|b]xyz", {"xyz"}),  # a "|" inside a class does not split the pattern
         (r"x\|yz", {"x|yz"}),  # nor does an escaped one
         (r"\.env\b", {".env"}),

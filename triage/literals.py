@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,57 +185,132 @@ def _trie_regex(node: dict[str, Any]) -> str:
 
 
 _VERBOSE_FLAG = re.compile(r"\(\?[a-zA-Z]*x")
-_OPTIONAL_QUANTIFIERS = "?*{"
+_PLAIN = re.compile(r"[^\\\[\]()|?*+{}.^$]+")  # characters that stand for themselves
+_GROUP_FLAGS = re.compile(r"\?(?:[aiLmsu-]*:|P<\w+>)")  # groups every match goes through
+
+# A pattern read as text: alternatives, each a list of items. An item is a str (characters every
+# match of the item contains, in order), None (something of unknown content: a class, an anchor, an
+# optional or repeated part), or a tuple holding the alternatives of a group that cannot be skipped.
+_Item = str | None | tuple[Any, ...]
+_Alternatives = list[list[_Item]]
+
+
+class _Unsure(Exception):
+    """The pattern uses something this reading does not follow."""
 
 
 def quick_required_literals(pattern: str) -> frozenset[str] | None:
     """A fast stand-in for ``required_literals``, for deciding which patterns a short text needs.
 
-    It reads the pattern's text instead of parsing it (a hundredth of the cost): each top-level
-    alternative must contain a stretch of three or more plain characters outside any group, class or
-    optional quantifier, and the longest such stretch of each is returned, lower-cased. Anything it
-    is not sure of (verbose patterns, an alternative without such a stretch) gives None.
+    It reads the pattern's text instead of parsing it (a tenth of the cost). Each top-level
+    alternative must contain either a stretch of three or more plain characters outside any class,
+    skippable group or optional quantifier, or a group that cannot be skipped and whose own
+    alternatives each have such literals (``(?:timed out|timeout) after``). The choice whose shortest
+    literal is the longest wins, and the literals are returned lower-cased: every match contains one
+    of them. Anything it is not sure of (verbose patterns, an alternative with neither) gives None.
     """
     if _VERBOSE_FLAG.search(pattern):
         return None
+    try:
+        alternatives, end = _read_alternatives(pattern, 0)
+    except _Unsure:
+        return None
+    if end != len(pattern):
+        return None
+    literals = _alternatives_literals(alternatives)
+    return frozenset(literal.lower() for literal in literals) if literals is not None else None
+
+
+def _alternatives_literals(alternatives: _Alternatives) -> frozenset[str] | None:
     literals: set[str] = set()
-    for alternative in _top_level_alternatives(pattern):
-        runs = _plain_runs(alternative)
-        usable = [run for run in runs if len(run) >= 3 and run.isascii()]
-        if not usable:
+    for items in alternatives:
+        choices: list[frozenset[str]] = []
+        run = ""
+        for item in [*items, None]:
+            if isinstance(item, str):
+                run += item
+                continue
+            if len(run) >= 3 and run.isascii():
+                choices.append(frozenset({run}))
+            run = ""
+            if isinstance(item, tuple) and (group := _alternatives_literals(list(item))) is not None:
+                choices.append(group)
+        if not choices:
             return None
-        literals.add(max(usable, key=len).lower())
+        literals |= max(choices, key=lambda choice: (min(map(len, choice)), -len(choice)))
     return frozenset(literals)
 
 
-def _top_level_alternatives(pattern: str) -> list[str]:
-    alternatives, start = [], 0
-    for index, character, depth in _structure(pattern):
-        if character == "|" and depth == 0:
-            alternatives.append(pattern[start:index])
-            start = index + 1
-    alternatives.append(pattern[start:])
-    return alternatives
-
-
-def _structure(pattern: str, index: int = 0) -> Iterator[tuple[int, str, int]]:
-    """The characters of a pattern outside escapes and classes, each with its group depth (a
-    parenthesis counts as outside the group it opens or closes)."""
-    depth = 0
+def _read_alternatives(pattern: str, index: int) -> tuple[_Alternatives, int]:
+    """The alternatives from ``index`` up to the ``)`` that closes this level (or the end), and the
+    index of that ``)``."""
+    alternatives: _Alternatives = [[]]
+    items = alternatives[-1]
     while index < len(pattern):
+        plain = _PLAIN.match(pattern, index)
+        if plain:
+            items.append(plain.group())
+            index = plain.end()
+            continue
         character = pattern[index]
-        if character == "\\":
-            index += 2
-            continue
-        if character == "[":
-            index = _class_end(pattern, index)
-            continue
         if character == ")":
-            depth -= 1
-        yield index, character, depth
-        if character == "(":
-            depth += 1
-        index += 1
+            break
+        if character == "|":
+            items = []
+            alternatives.append(items)
+            index += 1
+        elif character == "\\":
+            escaped = pattern[index + 1 : index + 2]
+            # an escaped punctuation mark stands for itself; \b, \d, \w, \s, back-references do not
+            items.append(escaped if escaped and not escaped.isalnum() else None)
+            index += 2
+        elif character == "[":
+            items.append(None)
+            index = _class_end(pattern, index)
+        elif character == "(":
+            index = _read_group(pattern, index, items)
+        elif character in "?*{":
+            _make_optional(items)
+            if character == "{":
+                closing = pattern.find("}", index)
+                if closing < 0:
+                    raise _Unsure
+                index = closing + 1
+            else:
+                index += 1
+        else:  # "+" (a repeat breaks a stretch: "ab+c" matches "abbc"), ".", "^", "$", a stray "]" or "}"
+            items.append(None)
+            index += 1
+    return alternatives, index
+
+
+def _read_group(pattern: str, index: int, items: list[_Item]) -> int:
+    """Read the group that starts at ``index`` into ``items``; the index just past it."""
+    if pattern.startswith("(?#", index):
+        closing = pattern.find(")", index)
+        if closing < 0:
+            raise _Unsure
+        items.append(None)
+        return closing + 1
+    flags = _GROUP_FLAGS.match(pattern, index + 1)
+    content = flags.end() if flags else index + 1
+    required = flags is not None or pattern[index + 1 : index + 2] != "?"  # not a lookaround or flag
+    alternatives, closing = _read_alternatives(pattern, content)
+    if closing >= len(pattern):
+        raise _Unsure
+    items.append(tuple(alternatives) if required else None)
+    return closing + 1
+
+
+def _make_optional(items: list[_Item]) -> None:
+    """What an optional quantifier does to the item before it: the last character of a stretch, or
+    the whole group, may be absent."""
+    if not items:
+        return
+    last = items.pop()
+    if isinstance(last, str) and len(last) > 1:
+        items.append(last[:-1])
+    items.append(None)
 
 
 def _class_end(pattern: str, index: int) -> int:
@@ -248,57 +323,3 @@ def _class_end(pattern: str, index: int) -> int:
     while index < len(pattern) and pattern[index] != "]":
         index += 2 if pattern[index] == "\\" else 1
     return index + 1
-
-
-def _group_end(pattern: str, index: int) -> int:
-    """The index just past the group that starts at ``index``."""
-    for position, character, depth in _structure(pattern, index):
-        if character == ")" and depth == 0:
-            return position + 1
-    return len(pattern)
-
-
-def _plain_runs(alternative: str) -> list[str]:
-    """Stretches of plain characters that every match of this (group-free) level contains."""
-    runs: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            runs.append("".join(run))
-            run.clear()
-
-    index = 0
-    while index < len(alternative):
-        character = alternative[index]
-        if character == "\\":
-            escaped = alternative[index + 1 : index + 2]
-            if escaped and not escaped.isalnum():
-                run.append(escaped)  # an escaped punctuation mark stands for itself
-            else:
-                flush()  # \b, \d, \w, \s, back-references: not a known character
-            index += 2
-        elif character == "[":
-            flush()
-            index = _class_end(alternative, index)
-        elif character == "(":
-            flush()
-            index = _group_end(alternative, index)
-        elif character in _OPTIONAL_QUANTIFIERS:
-            if run:
-                run.pop()  # the character before an optional quantifier may be absent
-            flush()
-            index = alternative.find("}", index) + 1 if character == "{" else index + 1
-            if index == 0:
-                return []
-        elif character == "+":
-            flush()  # "ab+c" matches "abbc": the stretch breaks at a repeat
-            index += 1
-        elif character in ".^$":
-            flush()
-            index += 1
-        else:
-            run.append(character)
-            index += 1
-    flush()
-    return runs
