@@ -90,8 +90,9 @@ def test_a_full_session_to_the_report_with_why_how_and_back(
     questions = Questions()
     child = spawn("--set", "wz_cluster=blue", "--report", "report.md")
     child.expect("Describe the problem")
-    child.send("zebra WZ-BACKLOG" + ENTER)
+    child.send("zebra" + ENTER)
     child.expect("Paste error or log lines")
+    child.send("WZ-BACKLOG" + ENTER)  # pasted: described, its words would settle the ranking too soon
     child.send(ENTER)
     child.expect("Recognised from your text:")
     questions.until(child, "Do the wz workers crash?")

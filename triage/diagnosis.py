@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cases import CaseModel, check_answers
 from .engine import RuleEngine
+from .examples import knowledge_examples
 from .inference import Firing, Inference
 from .intake import Match, Matcher, answers_from
 from .knowledge import Knowledge
@@ -132,7 +134,6 @@ class Diagnoser:
 
             self.engine = engine_factory(backend)(knowledge)
         self.model = LikelihoodModel(knowledge, temperature=temperature, slip=slip)
-        self.resemblance = Resemblance(knowledge)
 
     def evaluate(
         self, answers: Mapping[str, AnswerValue | None], likenesses: Sequence[Likeness] = ()
@@ -140,6 +141,11 @@ class Diagnoser:
         """Run the rules and rank the causes for a set of answers (and the text's resemblances)."""
         inference = self.engine.infer(answers)
         return inference, self.model.score(answers, inference.firings, likenesses)
+
+    @functools.cached_property
+    def resemblance(self) -> Resemblance:
+        """Built when a description first needs it, from the causes' words and the knowledge cases."""
+        return Resemblance(self.knowledge, knowledge_examples(self.knowledge))
 
     def likenesses(self, description: str | None) -> list[Likeness]:
         """What the case's own words resemble (descriptions only; errors are matched by patterns)."""

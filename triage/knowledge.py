@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from .errors import Place
@@ -22,6 +23,8 @@ class Knowledge:
     procedures: dict[str, Procedure] = field(default_factory=dict)
     places: dict[tuple[str, str], Place] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    layers: list[Path] = field(default_factory=list)  # team knowledge folders and files, as given
+    shipped: bool = False  # whether the knowledge shipped in the package is part of it
 
     def place_of(self, kind: str, object_id: str) -> Place | None:
         return self.places.get((kind, object_id))

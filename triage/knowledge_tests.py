@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,21 +62,11 @@ def read_test_cases(paths: Iterable[str | Path] = ()) -> list[Case]:
     return cases
 
 
-def normalise_heading(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def cites(cause: Cause, guide: str, section: str) -> bool:
-    """Whether a cause cites this guide and a section whose heading contains ``section``."""
-    wanted = normalise_heading(section)
-    return any(s.guide == guide and wanted in normalise_heading(s.section) for s in cause.sources)
-
-
 def satisfies_first(expect: Expectation, cause: Cause) -> bool:
     if expect.first is not None:
         return cause.id == expect.first
     if expect.source is not None:
-        return any(cites(cause, wanted.guide, wanted.section) for wanted in expect.source)
+        return any(cause.cites(wanted.guide, wanted.section) for wanted in expect.source)
     return False
 
 

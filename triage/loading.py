@@ -59,11 +59,12 @@ def load_knowledge(extra: Sequence[str | Path] = (), *, shipped: bool = True) ->
     Raises ``KnowledgeError`` at the first problem, with the file and line.
     """
     shipped_files = shipped_knowledge_files() if shipped else []
-    knowledge = Knowledge()
+    knowledge = Knowledge(shipped=shipped)
     for path in shipped_files:
         document, content = read_shipped(path)
         merge(knowledge, content, document, allow_override=False)
-    for path in knowledge_files(layered_paths(extra)):
+    knowledge.layers = layered_paths(extra)
+    for path in knowledge_files(knowledge.layers):
         document = read_document(path, display=display_name(path))
         merge(knowledge, validate_document(document), document, allow_override=True)
     check_references(knowledge)

@@ -346,6 +346,18 @@ class Cause(Model):
     override: bool = Field(default=False, description="replace a shipped cause with the same id")
     lint: LintSettings | None = None
 
+    def cites(self, guide: str, section: str) -> bool:
+        """Whether it cites this guide and a section whose heading contains ``section`` (case and
+        punctuation ignored)."""
+        wanted = _plain_heading(section)
+        return any(
+            source.guide == guide and wanted in _plain_heading(source.section) for source in self.sources
+        )
+
+
+def _plain_heading(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
 
 class LintSettings(Model):
     """Per-object lint settings."""

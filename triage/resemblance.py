@@ -2,9 +2,10 @@
 
 Patterns catch the error texts and phrasings an author foresaw; people describe problems in words
 nobody foresaw. This module scores the words of a description against each cause's own words (its
-title, summary, the questions and keywords of the symptoms it expects, and its ``keywords``) with
-BM25, and turns the best scores into small likelihood factors (at most ``MAX_FACTOR``), shown in
-reports like any other evidence. It only nudges: a single matched error pattern outweighs it.
+title, summary, the questions and keywords of the symptoms it expects, its ``keywords``, and the
+descriptions of the knowledge cases about it, see ``examples``) with BM25, and turns the best
+scores into likelihood factors (at most ``MAX_FACTOR``), shown in reports like any other evidence.
+It only nudges: a single matched error pattern outweighs it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .knowledge import Knowledge
 
-MAX_FACTOR = 3.0
+MAX_FACTOR = 5.0  # measured on blind sets before their tuning: docs/decisions.md
 MIN_SHARE_OF_BEST = 0.35  # causes scoring below this share of the best get no factor
 MIN_BEST_SCORE = 2.5  # below this, the words say nothing specific enough
 K1, B = 1.2, 0.75
@@ -72,10 +74,16 @@ class Likeness:
 class Resemblance:
     """The words of every cause, indexed for BM25 scoring of descriptions."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, examples: Mapping[str, Sequence[str]] | None = None) -> None:
         self.documents: dict[str, Counter[str]] = {}
         for cause in knowledge.causes.values():
-            text = [cause.title, cause.title, cause.summary, *cause.keywords]
+            text = [
+                cause.title,
+                cause.title,
+                cause.summary,
+                *cause.keywords,
+                *(examples or {}).get(cause.id, ()),
+            ]
             for item in cause.evidence:
                 symptom = knowledge.symptoms.get(item.symptom)
                 if symptom is None or symptom.context or item.probability <= symptom.base_rate:

@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .diagnosis import fill_command
-from .errors import KnowledgeError
+from .errors import TriageError
 from .models import AnswerValue, Command
 from .ranking import SOMETHING_ELSE
 from .report import command_mode, print_session, session_case_json, session_markdown
@@ -111,7 +111,7 @@ class Wizard:
 
     def opening(self) -> None:
         self.console.print(Text(MESSAGES["welcome"], style="bold"))
-        self._compile_patterns_meanwhile()
+        self._prepare_reading_meanwhile()
         description = self._text(MESSAGES["describe"])
         errors: list[str] = []
         while True:
@@ -131,16 +131,18 @@ class Wizard:
         elif description or errors:
             self.console.print(Text(MESSAGES["nothing_recognised"], style="dim"))
 
-    def _compile_patterns_meanwhile(self) -> None:
-        """Compile the symptom patterns in the background while the user types the description,
-        so that reading it does not wait for them (a broken one is reported by the reading)."""
-        matcher = self.session.diagnoser.matcher
+    def _prepare_reading_meanwhile(self) -> None:
+        """Compile the symptom patterns and index the causes' words (with the knowledge cases) in
+        the background while the user types the description, so that reading it does not wait for
+        them. A broken pattern or case file is reported by the reading itself."""
+        diagnoser = self.session.diagnoser
 
-        def compile_quietly() -> None:
-            with contextlib.suppress(KnowledgeError):
-                matcher.compile_all()
+        def prepare_quietly() -> None:
+            with contextlib.suppress(TriageError):
+                diagnoser.matcher.compile_all()
+                diagnoser.resemblance  # noqa: B018 (builds the cached index)
 
-        threading.Thread(target=compile_quietly, name="compile-patterns", daemon=True).start()
+        threading.Thread(target=prepare_quietly, name="prepare-reading", daemon=True).start()
 
     def questions(self) -> None:
         while True:
