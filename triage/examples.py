@@ -6,9 +6,10 @@ names every cause citing that section). Those descriptions are the best record t
 words users actually use, so ``Resemblance`` counts them among each cause's own words.
 
 The cases come from the shipped ``knowledge/tests`` when the shipped knowledge is loaded (validated
-in CI, read the fast way in ~0.03 s) and from the ``tests`` folder of each team knowledge layer (beside a layer file, or inside a layer
-folder), so that a team's causes are described as richly as the shipped ones. Cases that expect
-nothing of the first diagnosis, or name causes this knowledge lacks, are passed over.
+in CI, so read the fast way, ~0.03 s) and from the ``tests`` folder of each team knowledge layer
+(beside a layer file, or inside a layer folder), so that a team's causes are described as richly as
+the shipped ones. Cases that expect nothing of the first diagnosis, or name causes this knowledge
+lacks, are passed over.
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ class _ExampleReader:
             return []
         found: dict[str, None] = {}
         for wanted in sections:
-            guide, section = (
-                (wanted.get("guide"), wanted.get("section")) if isinstance(wanted, Mapping) else (0, 0)
-            )
+            if not isinstance(wanted, Mapping):
+                continue
+            guide, section = wanted.get("guide"), wanted.get("section")
             if isinstance(guide, str) and isinstance(section, str):
                 found.update(dict.fromkeys(self.causes_citing(guide, section)))
         return list(found)
