@@ -21,6 +21,7 @@ from .knowledge import Knowledge
 MAX_FACTOR = 5.0  # measured on blind sets before their tuning: docs/decisions.md
 MIN_SHARE_OF_BEST = 0.35  # causes scoring below this share of the best get no factor
 MIN_BEST_SCORE = 2.5  # below this, the words say nothing specific enough
+WORDS_FOR_FULL_FACTOR = 2  # one shared word earns at most the square root of MAX_FACTOR
 K1, B = 1.2, 0.75
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -36,7 +37,7 @@ _STOPWORDS = frozenset(
     users user system app application service services issue issues problem problems error errors
     fails failed failing failure works working work seems seem today yesterday tonight morning
     suddenly started start again something anything nothing please help thanks hi hello team use
-    using used
+    using used won don didn doesn isn wasn aren weren couldn wouldn shouldn haven hasn hadn
     """.split()  # noqa: SIM905
 )
 
@@ -125,7 +126,9 @@ class Resemblance:
         if best < MIN_BEST_SCORE:
             return []
         likenesses = [
-            Likeness(cause_id, MAX_FACTOR ** (score / best), shared)
+            Likeness(
+                cause_id, MAX_FACTOR ** (score / best * min(1.0, len(shared) / WORDS_FOR_FULL_FACTOR)), shared
+            )
             for cause_id, (score, shared) in scores.items()
             if score >= MIN_SHARE_OF_BEST * best
         ]
