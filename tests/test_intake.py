@@ -133,6 +133,8 @@ def test_patterns_compile_when_first_needed_and_read_the_same_after_compile_all(
         (r"ab+cd", None),  # "abbcd": the stretch breaks at a repeat, leaving nothing long enough
         (r"\d+ms|timeout", None),  # every alternative needs a stretch of its own
         (r"(?x) a b c", None),  # verbose patterns: spaces are not characters
+        (r"\x41bcd", None),  # a character given by its code is not followed
+        (r"caf\u00e9 open", None),
     ],
 )
 def test_quick_required_literals(pattern: str, literals: set[str] | None) -> None:

@@ -261,6 +261,8 @@ def _read_alternatives(pattern: str, index: int) -> tuple[_Alternatives, int]:
             index += 1
         elif character == "\\":
             escaped = pattern[index + 1 : index + 2]
+            if escaped in ("x", "u", "U", "N", "0"):
+                raise _Unsure  # a character given by its code (\x41, \u00e9, \N{...}, \012)
             # an escaped punctuation mark stands for itself; \b, \d, \w, \s, back-references do not
             items.append(escaped if escaped and not escaped.isalnum() else None)
             index += 2
