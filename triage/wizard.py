@@ -140,6 +140,7 @@ class Wizard:
         def prepare_quietly() -> None:
             with contextlib.suppress(TriageError):
                 diagnoser.matcher.compile_all()
+            with contextlib.suppress(TriageError):  # a broken pattern does not stop the indexing
                 diagnoser.resemblance  # noqa: B018 (builds the cached index)
 
         threading.Thread(target=prepare_quietly, name="prepare-reading", daemon=True).start()
