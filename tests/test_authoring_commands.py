@@ -233,6 +233,39 @@ def test_knowledge_tests_junit(run_triage: Run, knowledge_tests: Path) -> None:
     assert outcomes == {"passes": [], "fails": ["failure"], "known-gap": ["skipped"]}
 
 
+REVEALS_FILE = """\
+cases:
+  - id: read-as-oom
+    description: our cache says redis out of memory on every write
+    expect: {reveals: [tutorial_redis_oom_error], first: tutorial_redis_maxmemory_noeviction}
+  - id: read-as-something-else
+    description: the cache is full
+    expect: {reveals: [tutorial_redis_oom_error=true, data_store=redis]}
+"""
+
+
+def test_a_case_can_require_what_its_text_reveals(run_triage: Run, tmp_path: Path) -> None:
+    path = tmp_path / "reveals.yaml"
+    path.write_text(REVEALS_FILE)
+    result = run_triage("test", str(path), *LAYER)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"FAIL {path}:5:5 read-as-something-else"
+    assert lines[1] == "  - expected the text to reveal tutorial_redis_oom_error=true, read nothing"
+    assert lines[2] == "  - expected the text to reveal data_store=redis, read nothing"
+    assert lines[-1].startswith("1 passed, 1 failed")
+
+
+def test_a_case_naming_an_unknown_symptom_is_refused(run_triage: Run, tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "cases:\n  - id: typo\n    description: redis is full\n    expect: {reveals: [redis_oom]}\n"
+    )
+    result = run_triage("test", str(path), *LAYER)
+    assert result.returncode == 2
+    assert result.stderr == f"triage: {path}:2:5: test case 'typo' names unknown symptom 'redis_oom'\n"
+
+
 def test_the_tutorial_lints_clean(run_triage: Run) -> None:
     result = run_triage("lint", str(TUTORIAL / "redis.yaml"), "--strict")
     assert (result.returncode, result.stdout) == (0, "0 errors, 0 warnings in 1 file\n"), result.stdout

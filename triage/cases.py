@@ -38,6 +38,11 @@ class Expectation(BaseModel):
     top: list[str] = Field(default_factory=list, description="causes that must rank within the top `top_n`")
     top_n: int = Field(default=3, ge=1)
     absent: list[str] = Field(default_factory=list, description="causes that must not be diagnosed")
+    reveals: list[str] = Field(
+        default_factory=list,
+        description="symptoms the description and errors must be read as revealing: a symptom id, "
+        "or id=value for a choice (guards the pattern that reads a wording)",
+    )
 
     @field_validator("source", mode="before")
     @classmethod

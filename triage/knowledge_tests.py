@@ -94,6 +94,20 @@ def check(case: Case, result: CaseResult) -> list[str]:
             failures.append(f"expected a cause citing {wanted} first, got {got}")
     if expect.none and ranked:
         failures.append(f"expected no diagnosis, got {', '.join(ranked)}")
+    failures.extend(_unrevealed(expect.reveals, result))
+    return failures
+
+
+def _unrevealed(wanted: list[str], result: CaseResult) -> list[str]:
+    """The expected readings the text did not give: ``symptom`` or ``symptom=value``."""
+    read = {(match.symptom, str(match.value).lower()) for match in result.matched}
+    failures = []
+    for item in wanted:
+        symptom, _, value = item.partition("=")
+        found = any(s == symptom and (not value or v == value.lower()) for s, v in read)
+        if not found:
+            got = ", ".join(sorted(f"{s}={v}" for s, v in read)) or "nothing"
+            failures.append(f"expected the text to reveal {item}, read {got}")
     return failures
 
 
@@ -106,13 +120,18 @@ def run_tests(cases: Sequence[Case], diagnoser: Diagnoser) -> list[Outcome]:
     return outcomes
 
 
-def unknown_causes(cases: Sequence[Case], diagnoser: Diagnoser) -> list[tuple[Case, str]]:
-    """Causes named by expectations that the knowledge does not have."""
+def unknown_names(cases: Sequence[Case], diagnoser: Diagnoser) -> list[tuple[Case, str]]:
+    """What expectations name that the knowledge does not have, as "cause 'x'" or "symptom 'y'"."""
+    knowledge = diagnoser.knowledge
     missing = []
     for case in cases:
         assert case.expect is not None
         named = [case.expect.first] if case.expect.first else []
         for cause in named + case.expect.top + case.expect.absent:
-            if cause not in diagnoser.knowledge.causes:
-                missing.append((case, cause))
+            if cause not in knowledge.causes:
+                missing.append((case, f"cause {cause!r}"))
+        for item in case.expect.reveals:
+            symptom = item.partition("=")[0]
+            if symptom not in knowledge.symptoms:
+                missing.append((case, f"symptom {symptom!r}"))
     return missing

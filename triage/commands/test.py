@@ -20,7 +20,8 @@ def register(subparsers: Any) -> None:
         "test",
         help="run knowledge test cases (default: the shipped knowledge/tests)",
         description=(
-            "Run knowledge test cases: case files whose cases carry `expect: {first, top, top_n, absent, none}`. "
+            "Run knowledge test cases: case files whose cases carry "
+            "`expect: {first, source, top, top_n, absent, none, reveals}`. "
             "Cases marked `todo: true` are reported but do not fail. Exit status 1 when a case fails."
         ),
     )
@@ -34,15 +35,15 @@ def register(subparsers: Any) -> None:
 def run(options: argparse.Namespace) -> int:
     from ..diagnosis import Diagnoser
     from ..errors import CaseFileError
-    from ..knowledge_tests import read_test_cases, run_tests, unknown_causes
+    from ..knowledge_tests import read_test_cases, run_tests, unknown_names
 
     knowledge = knowledge_from(options)
     diagnoser = Diagnoser(knowledge)
     cases = read_test_cases(options.paths)
-    missing = unknown_causes(cases, diagnoser)
+    missing = unknown_names(cases, diagnoser)
     if missing:
-        case, cause = missing[0]
-        raise CaseFileError(f"test case {case.id!r} names unknown cause {cause!r}", case.place)
+        case, name = missing[0]
+        raise CaseFileError(f"test case {case.id!r} names unknown {name}", case.place)
     outcomes = run_tests(cases, diagnoser)
     if options.format == "json":
         sys.stdout.write(json.dumps(_json(outcomes), indent=2) + "\n")
