@@ -52,6 +52,31 @@ def test_a_negated_mention_in_a_description_asserts_nothing(
     assert "memory_full" not in revealed(mini_knowledge, description=description)
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        "out of memory is not the issue, the disk is",
+        "running out of memory doesn't seem to be the problem",
+        "out of memory isn't it, the disk filled up",
+        "out of memory was ruled out yesterday",
+    ],
+)
+def test_a_mention_denied_right_after_it_asserts_nothing(mini_knowledge: Knowledge, description: str) -> None:
+    assert "memory_full" not in revealed(mini_knowledge, description=description)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "out of memory is the issue",
+        "out of memory, which is not rare here",
+        "out of memory; not the first time",
+    ],
+)
+def test_only_a_denial_of_the_mention_itself_cancels_it(mini_knowledge: Knowledge, description: str) -> None:
+    assert revealed(mini_knowledge, description=description) == {"memory_full": True}
+
+
 def test_negation_does_not_cross_a_sentence(mini_knowledge: Knowledge) -> None:
     assert revealed(mini_knowledge, description="Not sure why. It is out of memory.") == {"memory_full": True}
 

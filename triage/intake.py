@@ -19,6 +19,14 @@ _NEGATION_BEFORE = re.compile(
     r"haven'?t|hasn'?t|rather than|instead of)\b)(?:\W+\w+){0,2}\W*$",
     re.IGNORECASE,
 )
+# ... and a denial right after it ("timeouts are not the issue", "a cold start isn't it").
+_DENIAL_AFTER = re.compile(
+    r"\W{0,3}(?:(?:is|are|was|were|seems?|seemed)(?: to be)? )?"
+    r"(?:not|never|isn.t|aren.t|wasn.t|weren.t|doesn.t|don.t|didn.t|does not|do not|did not)"
+    r"(?: seem to be)? (?:the (?:issue|problem|cause|culprit|reason)|an? (?:issue|problem|factor)|it|involved)\b"
+    r"|\W{0,3}(?:(?:is|are|was|were|has been|have been) )?ruled out\b",
+    re.IGNORECASE,
+)
 _NOT_A_NEGATION = re.compile(r"\b(?:don'?t|do not|doesn'?t|no) (?:know|idea|clue|sure)\b", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.;!?\n]")
 _LOOKBEHIND_CHARS = 40
@@ -112,7 +120,11 @@ class Matcher:
             first_value: AnswerValue | None = None
             mentions = 0
             for hit in compiled.regex.finditer(text):
-                if not literal and not naming_context and _negated(text, hit.start()):
+                if (
+                    not literal
+                    and not naming_context
+                    and (_negated(text, hit.start()) or _DENIAL_AFTER.match(text, hit.end()))
+                ):
                     continue
                 value = compiled.value_of(hit)
                 if value is None:
