@@ -5,7 +5,8 @@ nobody foresaw. This module scores the words of a description against each cause
 title, summary, the questions and keywords of the symptoms it expects, its ``keywords``, and the
 descriptions of the knowledge cases about it, see ``examples``) with BM25, and turns the best
 scores into likelihood factors (at most ``MAX_FACTOR``), shown in reports like any other evidence.
-It only nudges: a single matched error pattern outweighs it.
+It is weaker than a pasted error's defining symptom (x15 and more), but can outweigh a vague
+reading such as "requests time out" (x6-x8.5); docs/decisions.md says why the limit is 8.
 """
 
 from __future__ import annotations
