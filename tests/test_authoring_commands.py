@@ -193,7 +193,7 @@ cases:
     errors: ["(error) OOM command not allowed when used memory > 'maxmemory'."]
     expect: {absent: [tutorial_redis_maxmemory_noeviction]}
   - id: known-gap
-    description: the cache is full
+    description: the graphs look purple today
     todo: true
     expect: {first: tutorial_redis_maxmemory_noeviction}
 """

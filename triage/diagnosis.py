@@ -16,7 +16,7 @@ from .intake import Match, Matcher, answers_from
 from .knowledge import Knowledge
 from .models import PLACEHOLDER, AnswerValue, Cause, Command, Solution
 from .ranking import SOMETHING_ELSE, LikelihoodModel, Score
-from .resemblance import Likeness, Resemblance
+from .resemblance import MAX_FACTOR, MAX_FACTOR_BESIDE_ERRORS, Likeness, Resemblance
 
 if TYPE_CHECKING:
     from .clips_backend import ClipsRuleEngine
@@ -147,16 +147,22 @@ class Diagnoser:
         """Built when a description first needs it, from the causes' words and the knowledge cases."""
         return Resemblance(self.knowledge, knowledge_examples(self.knowledge))
 
-    def likenesses(self, description: str | None) -> list[Likeness]:
-        """What the case's own words resemble (descriptions only; errors are matched by patterns)."""
-        return self.resemblance.compare(description) if description else []
+    def likenesses(self, description: str | None, matched: Sequence[Match] = ()) -> list[Likeness]:
+        """What the case's own words resemble (descriptions only; errors are matched by patterns).
+        Once an error or a log line was read (``matched``), the words count for less."""
+        if not description:
+            return []
+        read_errors = any(not match.from_description for match in matched)
+        return self.resemblance.compare(
+            description, strongest=MAX_FACTOR_BESIDE_ERRORS if read_errors else MAX_FACTOR
+        )
 
     def diagnose(self, case: CaseModel, *, top: int = DEFAULT_TOP) -> CaseResult:
         """Rank the causes of one case; explicit answers override what the text revealed."""
         check_answers(case, self.knowledge, getattr(case, "place", None))
         matched = self.matcher.read(case.description, case.errors)
         answers: dict[str, AnswerValue | None] = {**answers_from(matched, self.knowledge), **case.answers}
-        inference, ranking = self.evaluate(answers, self.likenesses(case.description))
+        inference, ranking = self.evaluate(answers, self.likenesses(case.description, matched))
         return self.result(case.id or "case-1", matched, answers, inference, ranking, case.context, top)
 
     def result(

@@ -44,6 +44,11 @@ class Match:
     offset: int = 0  # where in its text the match starts
     mentions: int = 1  # how often the pattern names this choice in the text
 
+    @property
+    def from_description(self) -> bool:
+        """Read from the description, not from a pasted error or a log line."""
+        return self.source == "description"
+
     def to_json(self) -> dict[str, object]:
         return {"symptom": self.symptom, "value": self.value, "text": self.text, "source": self.source}
 

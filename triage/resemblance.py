@@ -3,10 +3,13 @@
 Patterns catch the error texts and phrasings an author foresaw; people describe problems in words
 nobody foresaw. This module scores the words of a description against each cause's own words (its
 title, summary, the questions and keywords of the symptoms it expects, its ``keywords``, and the
-descriptions of the knowledge cases about it, see ``examples``) with BM25, and turns the best
-scores into likelihood factors (at most ``MAX_FACTOR``), shown in reports like any other evidence.
-It is weaker than a pasted error's defining symptom (x15 and more), but can outweigh a vague
-reading such as "requests time out" (x6-x8.5); docs/decisions.md says why the limit is 8.
+descriptions of the knowledge cases about it, see ``examples``) with BM25, and turns the scores
+near the best into likelihood factors: the best earns the strongest factor, a cause scoring
+``MIN_SHARE_OF_BEST`` of it earns nothing, and those between earn a share on a log scale. The
+strongest factor is ``MAX_FACTOR`` when the description is all there is, and
+``MAX_FACTOR_BESIDE_ERRORS`` when a pasted error or a log line was read as well: a literal error
+is better evidence than the words around it, and a matched error's defining symptom (x15 and
+more) then outweighs any description. docs/decisions.md gives the measurements behind the numbers.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .knowledge import Knowledge
 
-MAX_FACTOR = 8.0  # measured on blind sets before their tuning: docs/decisions.md
-MIN_SHARE_OF_BEST = 0.35  # causes scoring below this share of the best get no factor
+MAX_FACTOR = 16.0  # measured on blind sets before their tuning: docs/decisions.md
+MAX_FACTOR_BESIDE_ERRORS = 8.0  # when pasted errors or log lines were read too
+MIN_SHARE_OF_BEST = 0.5  # a cause scoring this share of the best earns no factor; below, none either
 MIN_BEST_SCORE = 2.5  # below this, the words say nothing specific enough
 WORDS_FOR_FULL_FACTOR = 2  # one shared word earns at most the square root of MAX_FACTOR
 K1, B = 1.2, 0.75
@@ -101,37 +106,47 @@ class Resemblance:
         lengths = [sum(document.values()) for document in self.documents.values()]
         self.average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
 
-    def compare(self, text: str) -> list[Likeness]:
-        """The causes the text resembles enough to count, most alike first."""
+    def score(self, cause_id: str, query: AbstractSet[str]) -> float:
+        """The BM25 score of a set of words against one cause's words."""
+        document = self.documents[cause_id]
+        length = sum(document.values()) or 1
+        normaliser = K1 * (1 - B + B * length / self.average_length)
+        return sum(
+            self.idf[word] * document[word] * (K1 + 1) / (document[word] + normaliser)
+            for word in query
+            if document.get(word)
+        )
+
+    def compare(self, text: str, *, strongest: float = MAX_FACTOR) -> list[Likeness]:
+        """The causes the text resembles enough to count, most alike first; the most alike earns
+        the ``strongest`` factor."""
         query = set(words(text))
         if not query:
             return []
-        scores: dict[str, tuple[float, tuple[str, ...]]] = {}
-        for cause_id, document in self.documents.items():
-            length = sum(document.values()) or 1
-            score = 0.0
-            shared = []
-            for word in query:
-                tf = document.get(word, 0)
-                if not tf:
-                    continue
-                shared.append(word)
-                score += (
-                    self.idf[word] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self.average_length))
-                )
-            if score:
-                scores[cause_id] = (score, tuple(sorted(shared)))
+        scores = {
+            cause_id: (score, tuple(sorted(query.intersection(self.documents[cause_id]))))
+            for cause_id in self.documents
+            if (score := self.score(cause_id, query))
+        }
         if not scores:
             return []
         best = max(score for score, _ in scores.values())
         if best < MIN_BEST_SCORE:
             return []
         likenesses = [
-            Likeness(
-                cause_id, MAX_FACTOR ** (score / best * min(1.0, len(shared) / WORDS_FOR_FULL_FACTOR)), shared
-            )
+            Likeness(cause_id, strongest ** (_closeness(score / best) * _breadth(shared)), shared)
             for cause_id, (score, shared) in scores.items()
-            if score >= MIN_SHARE_OF_BEST * best
+            if score > MIN_SHARE_OF_BEST * best
         ]
         likenesses.sort(key=lambda likeness: (-likeness.factor, likeness.cause))
         return likenesses
+
+
+def _closeness(share_of_best: float) -> float:
+    """0 at ``MIN_SHARE_OF_BEST`` of the best score, 1 at the best, linear between."""
+    return (share_of_best - MIN_SHARE_OF_BEST) / (1 - MIN_SHARE_OF_BEST)
+
+
+def _breadth(shared: Sequence[str]) -> float:
+    """1 for ``WORDS_FOR_FULL_FACTOR`` shared words or more; one word alone earns a share."""
+    return min(1.0, len(shared) / WORDS_FOR_FULL_FACTOR)

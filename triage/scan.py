@@ -556,10 +556,11 @@ def diagnose_scan(
         **scan.answers(),  # log lines are literal, and outweigh a description's words
         **known.answers,
     }
-    inference, ranking = diagnoser.evaluate(answers, diagnoser.likenesses(known.description))
+    matched = scan.matches() + text_matches
+    inference, ranking = diagnoser.evaluate(answers, diagnoser.likenesses(known.description, matched))
     return diagnoser.result(
         known.id or SCAN_CASE_ID,
-        scan.matches() + text_matches,
+        matched,
         answers,
         inference,
         ranking,

@@ -138,7 +138,7 @@ class Session:
         self.errors = [error for error in errors if error.strip()]
         self.matched = self.diagnoser.matcher.read(self.description, self.errors)
         self.revealed = answers_from(self.matched, self.diagnoser.knowledge)
-        self._likenesses = self.diagnoser.likenesses(self.description)
+        self._likenesses = self.diagnoser.likenesses(self.description, self.matched)
         self.opened = True
         self._evaluate()
 
