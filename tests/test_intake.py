@@ -111,6 +111,15 @@ def test_on_a_tie_a_choice_takes_the_value_named_first(
     assert revealed(mini_knowledge, description=description) == {"platform": platform}
 
 
+def test_a_value_a_pasted_error_names_outvotes_the_descriptions_guesses(mini_knowledge: Knowledge) -> None:
+    answers = revealed(
+        mini_knowledge,
+        description="I guess the lambda is broken, the lambda was changed last",
+        errors=["the ECS task stopped: essential container exited"],
+    )
+    assert answers["platform"] == "ecs"
+
+
 def test_matches_say_where_the_text_came_from(mini_knowledge: Knowledge) -> None:
     matches = Matcher(mini_knowledge).read("on lambda", ["Task timed out after 1 seconds"])
     assert [(m.symptom, m.source, m.text) for m in matches] == [

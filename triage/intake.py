@@ -166,10 +166,15 @@ class Matcher:
 
 def answers_from(matches: list[Match], knowledge: Knowledge) -> dict[str, AnswerValue]:
     """The answer each matched symptom gets; for a choice, the value the texts name most often, and
-    on a tie the one named first ("on WhatsApp ... but Discord is fine" is about WhatsApp)."""
+    on a tie the one named first ("on WhatsApp ... but Discord is fine" is about WhatsApp). A value
+    a pasted error names outvotes the description's: "I assumed S3 is slow" above a DynamoDB
+    throttling error is a guess, the error is a fact."""
     sources = {source: rank for rank, source in enumerate(dict.fromkeys(match.source for match in matches))}
+    from_errors = {match.symptom for match in matches if not match.from_description}
     votes: dict[str, Counter[AnswerValue]] = {}
     for match in sorted(matches, key=lambda match: (sources[match.source], match.offset)):
+        if match.from_description and match.symptom in from_errors:
+            continue
         votes.setdefault(match.symptom, Counter())[match.value] += match.mentions
     answers: dict[str, AnswerValue] = {}
     for symptom_id, counter in votes.items():
