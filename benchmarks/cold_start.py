@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 TARGETS = {"triage --help": 0.25, "first question": 0.6}
-OPENING = {"description": "Our Lambda function times out on most invocations since this morning."}
+OPENING = {"description": "Our checkout API got slow since this morning."}  # vague enough to ask
 
 
 def triage_command() -> str:

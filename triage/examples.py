@@ -5,8 +5,9 @@ Every knowledge case pairs a description in someone's own words with the cause i
 names every cause citing that section). Those descriptions are the best record there is of the
 words users actually use, so ``Resemblance`` counts them among each cause's own words.
 
-The cases come from the shipped ``knowledge/tests`` when the shipped knowledge is loaded (validated
-in CI, so read the fast way, ~0.03 s) and from the ``tests`` folder of each team knowledge layer
+The cases come from the shipped ``knowledge/tests`` when the shipped knowledge is loaded (from the
+shipped index when it is fresh, see ``index``; else from the files, validated in CI, so read the
+fast way) and from the ``tests`` folder of each team knowledge layer
 (beside a layer file, or inside a layer folder), so that a team's causes are described as richly as
 the shipped ones. Cases that expect nothing of the first diagnosis, or name causes this knowledge
 lacks, are passed over.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CaseFileError, KnowledgeError
+from .index import shipped_index
 from .knowledge import Knowledge
 from .loading import TESTS_FOLDER, display_name, shipped_knowledge_root
 from .yamlfile import Document, parse, parse_trusted, read_text
@@ -28,10 +30,14 @@ from .yamlfile import Document, parse, parse_trusted, read_text
 def knowledge_examples(knowledge: Knowledge) -> dict[str, list[str]]:
     """The descriptions of the shipped and team knowledge cases, by the cause each one is about."""
     reader = _ExampleReader(knowledge)
-    shipped = sorted((shipped_knowledge_root() / TESTS_FOLDER).glob("*.yaml")) if knowledge.shipped else []
-    for path in shipped:
-        name = display_name(path)
-        reader.add(parse_trusted(path.read_text(encoding="utf-8"), name, KnowledgeError))
+    index = shipped_index() if knowledge.shipped else None
+    if index is not None:
+        for description, expect in index.cases:
+            reader.add_case(description, expect)
+    elif knowledge.shipped:
+        for path in sorted((shipped_knowledge_root() / TESTS_FOLDER).glob("*.yaml")):
+            name = display_name(path)
+            reader.add(parse_trusted(path.read_text(encoding="utf-8"), name, KnowledgeError))
     for path in team_case_files(knowledge.layers):
         name = display_name(path)
         reader.add(parse(read_text(path, CaseFileError, name), name, CaseFileError))
@@ -61,8 +67,11 @@ class _ExampleReader:
         cases = document.data.get("cases") if isinstance(document.data, dict) else None
         for case in cases if isinstance(cases, list) else []:
             if isinstance(case, dict) and isinstance(case.get("description"), str):
-                for cause in self.expected_causes(case.get("expect")):
-                    self.examples[cause].append(case["description"])
+                self.add_case(case["description"], case.get("expect"))
+
+    def add_case(self, description: str, expect: Any) -> None:
+        for cause in self.expected_causes(expect):
+            self.examples[cause].append(description)
 
     def expected_causes(self, expect: Any) -> list[str]:
         if not isinstance(expect, Mapping):

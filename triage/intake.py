@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .errors import KnowledgeError
+from .index import shipped_index
 from .knowledge import Knowledge
 from .literals import quick_required_literals
 from .models import AnswerValue, Pattern, Symptom, compile_pattern
@@ -65,6 +66,9 @@ class CompiledPattern:
     def literals(self) -> frozenset[str] | None:
         """Lower-case text one of which every match contains (None: unknown); a text without any
         of them is skipped without compiling or running the pattern."""
+        index = shipped_index()
+        if index is not None and self.source in index.literals:
+            return index.literals[self.source]
         return quick_required_literals(self.source)
 
     @functools.cached_property
