@@ -75,7 +75,7 @@ def test_a_broken_index_file_is_ignored(copied_knowledge: Path) -> None:
 
 
 def test_the_index_records_every_knowledge_case_with_a_description(copied_knowledge: Path) -> None:
-    built = build(copied_knowledge)
+    built = build()
     assert built["fingerprint"] == fingerprint(copied_knowledge)
     descriptions = [description for description, _ in built["cases"]]
     assert (

@@ -63,11 +63,12 @@ def shipped_index() -> ShippedIndex | None:
     )
 
 
-def build(root: Path) -> dict[str, Any]:
-    """The index of the knowledge under ``root``."""
+def build() -> dict[str, Any]:
+    """The index of the shipped knowledge."""
     from .literals import quick_required_literals
     from .loading import load_knowledge
 
+    root = shipped_knowledge_root()
     knowledge = load_knowledge()
     if knowledge.layers:
         raise KnowledgeError("the index is of the shipped knowledge alone: unset TRIAGE_KNOWLEDGE")
@@ -89,8 +90,8 @@ def build(root: Path) -> dict[str, Any]:
 
 def main() -> None:
     """Rebuild ``knowledge/index.json`` from the knowledge files beside it."""
+    index = build()
     root = shipped_knowledge_root()
-    index = build(root)
     (root / INDEX_FILE).write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"{root / INDEX_FILE}: {len(index['literals'])} patterns, {len(index['cases'])} knowledge cases")
 

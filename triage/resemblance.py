@@ -25,7 +25,7 @@ from .knowledge import Knowledge
 
 MAX_FACTOR = 16.0  # measured on blind sets before their tuning: docs/decisions.md
 MAX_FACTOR_BESIDE_ERRORS = 8.0  # when pasted errors or log lines were read too
-MIN_SHARE_OF_BEST = 0.5  # a cause scoring this share of the best earns no factor; below, none either
+MIN_SHARE_OF_BEST = 0.5  # causes scoring this share of the best score or less earn no factor
 MIN_BEST_SCORE = 2.5  # below this, the words say nothing specific enough
 WORDS_FOR_FULL_FACTOR = 2  # one shared word earns at most the square root of MAX_FACTOR
 K1, B = 1.2, 0.75
