@@ -30,18 +30,36 @@ from .yamlfile import Document, parse, parse_trusted, read_text
 def knowledge_examples(knowledge: Knowledge) -> dict[str, list[str]]:
     """The descriptions of the shipped and team knowledge cases, by the cause each one is about."""
     reader = _ExampleReader(knowledge)
-    index = shipped_index() if knowledge.shipped else None
-    if index is not None:
-        for description, expect in index.cases:
+    if knowledge.shipped:
+        index = shipped_index()
+        for description, expect in index.cases if index is not None else shipped_cases():
             reader.add_case(description, expect)
-    elif knowledge.shipped:
-        for path in sorted((shipped_knowledge_root() / TESTS_FOLDER).glob("*.yaml")):
-            name = display_name(path)
-            reader.add(parse_trusted(path.read_text(encoding="utf-8"), name, KnowledgeError))
     for path in team_case_files(knowledge.layers):
         name = display_name(path)
-        reader.add(parse(read_text(path, CaseFileError, name), name, CaseFileError))
+        for description, expect in described_cases(
+            parse(read_text(path, CaseFileError, name), name, CaseFileError)
+        ):
+            reader.add_case(description, expect)
     return dict(reader.examples)
+
+
+def shipped_cases() -> list[tuple[str, Any]]:
+    """Each shipped knowledge case with a description, and its ``expect``, read from the files."""
+    cases: list[tuple[str, Any]] = []
+    for path in sorted((shipped_knowledge_root() / TESTS_FOLDER).glob("*.yaml")):
+        name = display_name(path)
+        cases.extend(described_cases(parse_trusted(path.read_text(encoding="utf-8"), name, KnowledgeError)))
+    return cases
+
+
+def described_cases(document: Document) -> list[tuple[str, Any]]:
+    """The cases of a case file that have a description, with their ``expect``."""
+    listed = document.data.get("cases") if isinstance(document.data, dict) else None
+    return [
+        (case["description"], case.get("expect"))
+        for case in (listed if isinstance(listed, list) else [])
+        if isinstance(case, dict) and isinstance(case.get("description"), str)
+    ]
 
 
 def team_case_files(layers: Iterable[Path]) -> list[Path]:
@@ -62,12 +80,6 @@ class _ExampleReader:
         self.knowledge = knowledge
         self.examples: defaultdict[str, list[str]] = defaultdict(list)
         self.citing: dict[tuple[str, str], list[str]] = {}
-
-    def add(self, document: Document) -> None:
-        cases = document.data.get("cases") if isinstance(document.data, dict) else None
-        for case in cases if isinstance(cases, list) else []:
-            if isinstance(case, dict) and isinstance(case.get("description"), str):
-                self.add_case(case["description"], case.get("expect"))
 
     def add_case(self, description: str, expect: Any) -> None:
         for cause in self.expected_causes(expect):

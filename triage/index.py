@@ -24,7 +24,6 @@ from typing import Any
 
 from .errors import KnowledgeError
 from .loading import TESTS_FOLDER, shipped_knowledge_root
-from .yamlfile import parse_trusted
 
 INDEX_FILE = "index.json"
 
@@ -65,6 +64,7 @@ def shipped_index() -> ShippedIndex | None:
 
 def build() -> dict[str, Any]:
     """The index of the shipped knowledge."""
+    from .examples import shipped_cases  # examples reads the index, so it is imported here
     from .literals import quick_required_literals
     from .loading import load_knowledge
 
@@ -78,14 +78,7 @@ def build() -> dict[str, Any]:
             source = pattern.to_regex()
             found = quick_required_literals(source)
             literals[source] = None if found is None else sorted(found)
-    cases: list[tuple[str, Any]] = []
-    for path in sorted((root / TESTS_FOLDER).glob("*.yaml")):
-        document = parse_trusted(path.read_text(encoding="utf-8"), path.name, KnowledgeError)
-        listed = document.data.get("cases") if isinstance(document.data, dict) else None
-        for case in listed if isinstance(listed, list) else []:
-            if isinstance(case, dict) and isinstance(case.get("description"), str):
-                cases.append((case["description"], case.get("expect")))
-    return {"fingerprint": fingerprint(root), "literals": literals, "cases": cases}
+    return {"fingerprint": fingerprint(root), "literals": literals, "cases": shipped_cases()}
 
 
 def main() -> None:
