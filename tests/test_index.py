@@ -70,6 +70,18 @@ def test_an_edited_knowledge_case_makes_the_index_stale(copied_knowledge: Path) 
     assert shipped_index() is None
 
 
+def test_a_checkout_with_windows_line_endings_keeps_the_index(copied_knowledge: Path) -> None:
+    before = fingerprint(copied_knowledge)
+    converted = [*copied_knowledge.glob("*.yaml"), *(copied_knowledge / "tests").glob("*.yaml")]
+    for path in converted:
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert fingerprint(copied_knowledge) == before
+    assert shipped_index() is not None
+    for path in converted:  # the index stands for what YAML reads, and YAML reads CRLF as LF
+        original = shipped_knowledge_root() / path.relative_to(copied_knowledge)
+        assert yaml.safe_load(path.read_bytes()) == yaml.safe_load(original.read_bytes())
+
+
 def test_a_broken_index_file_is_ignored(copied_knowledge: Path) -> None:
     (copied_knowledge / INDEX_FILE).write_text("{not json")
     assert shipped_index() is None

@@ -37,10 +37,15 @@ class ShippedIndex:
 
 
 def fingerprint(root: Path) -> str:
-    """A digest of the knowledge files and case files under ``root``, names and contents."""
+    """A digest of the knowledge files and case files under ``root``, names and contents.
+
+    Line endings are read as YAML reads them: a checkout that turned every LF into CRLF (git's
+    ``core.autocrlf`` on Windows) holds the same knowledge, so it keeps the same fingerprint.
+    """
     digest = hashlib.sha256()
     for path in sorted([*root.glob("*.yaml"), *(root / TESTS_FOLDER).glob("*.yaml")]):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        content = path.read_bytes().replace(b"\r\n", b"\n")
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
 
 
