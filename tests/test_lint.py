@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from triage.lint import CHECKS, lint
 from triage.lint_checks.regexes import backtracking_risk
@@ -20,6 +21,8 @@ EXPECTED = {
     "K002_unsafe_tag.yaml": "3:15: K002 YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not "
     "allowed (only plain data; nothing in a file is ever executed)",
     "K003_empty.yaml": "1:1: K003 empty knowledge file; expected symptoms, causes, rules or procedures",
+    "K004_libyaml_only.yaml": "15:39: K004 only libyaml reads this; without it PyYAML stops here: expected "
+    "',' or '}', but got '?' (quote the value)",
     "K101_unknown_field.yaml": "8:5: K101 unknown field symptoms[1].bse_rate; did you mean 'base_rate'?",
     "K102_missing_field.yaml": "17:5: K102 missing field causes[1].title",
     "K103_invalid_value.yaml": "21:46: K103 causes[1].evidence[0].likelihood: likelihood must be a number or "
@@ -89,6 +92,8 @@ def test_every_check_has_a_fixture() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_fixture_reports_its_problem_at_its_place(name: str) -> None:
+    if name.startswith("K004") and not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("without libyaml this file is a plain K001 syntax error")
     report = lint([LINT / name], shipped=False, guides=Path(FIXTURES) / "guides")
     assert f"{FIXTURES}/{name}:{EXPECTED[name]}" in [str(finding) for finding in report.findings]
 

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import KnowledgeError, Place, UsageError
@@ -183,6 +184,12 @@ for _code, _name, _severity, _summary in (
     ("K002", "unsafe-tag", "error", "a YAML tag such as !!python/object: reported, never executed"),
     ("K003", "empty-file", "error", "the file holds no knowledge"),
     (
+        "K004",
+        "libyaml-only",
+        "error",
+        "the file loads with libyaml but not with PyYAML's own parser, so it fails where libyaml is missing",
+    ),
+    (
         "K101",
         "unknown-field",
         "error",
@@ -338,10 +345,10 @@ def lint(
     shipped_resolved = {p.resolve() for p in shipped_files}
     for path in files:
         name = display_name(path)
-        document, problems = _read(path, name)
+        layered = path.resolve() not in shipped_resolved
+        document, problems = _read(path, name, portable=layered)
         findings.extend(problems)
         if document is not None:
-            layered = path.resolve() not in shipped_resolved
             findings.extend(_merge(context, document, allow_override=layered))
     findings.extend(_reference_findings(context))
     if context.guides is None:
@@ -393,27 +400,51 @@ def _finding(code: str, message: str, place: Place, owner: ObjectKey | None = No
     return Finding(code, check_by_code(code).severity, message, place, owner)
 
 
-def _read(path: Path, name: str) -> tuple[Document | None, list[Finding]]:
-    """Parse one file; problems that stop it from being read at all come back as findings."""
+def _read(path: Path, name: str, *, portable: bool = False) -> tuple[Document | None, list[Finding]]:
+    """Parse one file; problems that stop it from being read at all come back as findings.
+
+    With ``portable``, a file libyaml reads is also read with PyYAML's own parser, which is what
+    loads it on a machine without libyaml. The shipped files are checked that way by the tests.
+    """
     try:
-        document = parse(read_text(path, KnowledgeError, name), name, KnowledgeError)
+        text = read_text(path, KnowledgeError, name)
+        document = parse(text, name, KnowledgeError)
     except KnowledgeError as error:
         code = "K002" if "tag" in error.message and "not allowed" in error.message else "K001"
         return None, [_finding(code, error.message, error.place or Place(name))]
+    portability = [problem] if portable and (problem := libyaml_only_problem(text, name)) else []
     if document.data is None or document.data == {}:
         return None, [
+            *portability,
             _finding(
                 "K003",
                 "empty knowledge file; expected symptoms, causes, rules or procedures",
                 Place(name, 1, 1),
-            )
+            ),
         ]
     if not isinstance(document.data, dict):
         message = (
             f"a knowledge file is a mapping with {', '.join(KINDS)}; found {type(document.data).__name__}"
         )
-        return None, [_finding("K103", message, document.place_of(()))]
-    return document, []
+        return None, [*portability, _finding("K103", message, document.place_of(()))]
+    return document, portability
+
+
+def libyaml_only_problem(text: str, name: str) -> Finding | None:
+    """Where PyYAML's own parser stops on a text libyaml has already read, if it does."""
+    if getattr(yaml, "CSafeLoader", None) is None:
+        return None  # parse() already used PyYAML's own parser
+    try:
+        yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        place = Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
+        problem = error.problem or error.context or "syntax error"
+        message = f"only libyaml reads this; without it PyYAML stops here: {problem} (quote the value)"
+        return _finding("K004", message, place)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return None
 
 
 _MODELS: dict[str, type[BaseModel]] = {
