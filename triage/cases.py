@@ -51,6 +51,12 @@ class Expectation(BaseModel):
 
     none: bool = Field(default=False, description="true when no cause at all may be diagnosed")
 
+    def revealed_readings(self) -> list[tuple[str, str | None]]:
+        """Each ``reveals`` item as (symptom, value): the value is None when any reading will do."""
+        return [
+            (symptom, value or None) for symptom, _, value in (item.partition("=") for item in self.reveals)
+        ]
+
 
 class CaseModel(BaseModel):
     """One problem: a description, pasted errors, answers to symptom questions, placeholder values."""

@@ -94,17 +94,16 @@ def check(case: Case, result: CaseResult) -> list[str]:
             failures.append(f"expected a cause citing {wanted} first, got {got}")
     if expect.none and ranked:
         failures.append(f"expected no diagnosis, got {', '.join(ranked)}")
-    failures.extend(_unrevealed(expect.reveals, result))
+    failures.extend(_unrevealed(expect, result))
     return failures
 
 
-def _unrevealed(wanted: list[str], result: CaseResult) -> list[str]:
+def _unrevealed(expect: Expectation, result: CaseResult) -> list[str]:
     """The expected readings the text did not give: ``symptom`` or ``symptom=value``."""
     read = {(match.symptom, str(match.value).lower()) for match in result.matched}
     failures = []
-    for item in wanted:
-        symptom, _, value = item.partition("=")
-        found = any(s == symptom and (not value or v == value.lower()) for s, v in read)
+    for item, (symptom, value) in zip(expect.reveals, expect.revealed_readings(), strict=True):
+        found = any(s == symptom and (value is None or v == value.lower()) for s, v in read)
         if not found:
             got = ", ".join(sorted(f"{s}={v}" for s, v in read)) or "nothing"
             failures.append(f"expected the text to reveal {item}, read {got}")
@@ -130,8 +129,7 @@ def unknown_names(cases: Sequence[Case], diagnoser: Diagnoser) -> list[tuple[Cas
         for cause in named + case.expect.top + case.expect.absent:
             if cause not in knowledge.causes:
                 missing.append((case, f"cause {cause!r}"))
-        for item in case.expect.reveals:
-            symptom = item.partition("=")[0]
+        for symptom, _ in case.expect.revealed_readings():
             if symptom not in knowledge.symptoms:
                 missing.append((case, f"symptom {symptom!r}"))
     return missing
