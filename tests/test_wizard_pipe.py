@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +17,9 @@ from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
 from triage.diagnosis import Diagnoser
+from triage.errors import KnowledgeError
 from triage.knowledge import Knowledge
-from triage.models import AnswerValue
+from triage.models import AnswerValue, compile_pattern
 from triage.session import Session, StopSettings
 from triage.wizard import Terminal, Wizard
 
@@ -227,3 +232,103 @@ def test_yes_no_and_dont_know_are_one_key_each(wizard_knowledge: Knowledge, key:
         opened=True,
     )
     assert run.session.given["wz_worker_crash"] == {"y": True, "n": False, "d": None}[key]
+
+
+# The wizard prepares the reading (compiles the patterns, indexes the causes' words) in a
+# background thread while the user types the description.
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _reading_prepared(diagnoser: Diagnoser) -> bool:
+    return "resemblance" in vars(diagnoser) and all(
+        "regex" in vars(pattern) for pattern in diagnoser.matcher.patterns
+    )
+
+
+def _run_typing_later(session: Session, type_keys: Callable[[Any], None]) -> Run:
+    """The wizard in this thread; ``type_keys(pipe)`` in another, while the wizard waits for keys."""
+    session.opened = False
+    run = Run(session)
+    with create_pipe_input() as pipe:
+        typist = threading.Thread(target=type_keys, args=(pipe,), name="typist")
+        typist.start()
+        wizard = Wizard(
+            session,
+            Console(file=run.stream, width=120, color_system=None),
+            terminal=Terminal(pipe, DummyOutput()),
+            save=lambda current: run.saved.append(current.to_json()),
+        )
+        try:
+            wizard.run()
+        except KeyboardInterrupt:
+            run.interrupted = True
+        finally:
+            typist.join(60)
+    return run
+
+
+def test_the_reading_is_prepared_while_the_description_prompt_waits(
+    wizard_knowledge: Knowledge,
+) -> None:
+    diagnoser = Diagnoser(wizard_knowledge)
+    session = Session.start(diagnoser)
+    assert not _reading_prepared(diagnoser)
+    prepared_before_typing: list[bool] = []
+
+    def type_once_prepared(pipe: Any) -> None:
+        prepared_before_typing.append(_wait_for(lambda: _reading_prepared(diagnoser)))
+        pipe.send_text(CTRL_C)
+
+    run = _run_typing_later(session, type_once_prepared)
+
+    assert prepared_before_typing == [True]
+    assert run.interrupted
+
+
+def test_a_pattern_that_does_not_compile_stops_neither_the_preparation_nor_hides_the_error(
+    wizard_knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    diagnoser = Diagnoser(wizard_knowledge)
+    broken = diagnoser.matcher.patterns[0]
+
+    def compile_failing_on_one(source: str) -> re.Pattern[str]:
+        if source == broken.source:
+            raise re.error("unbalanced parenthesis")
+        return compile_pattern(source)
+
+    monkeypatch.setattr("triage.intake.compile_pattern", compile_failing_on_one)
+    thread_errors: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", thread_errors.append)
+    indexed_before_typing: list[bool] = []
+
+    def type_once_indexed(pipe: Any) -> None:
+        indexed_before_typing.append(_wait_for(lambda: "resemblance" in vars(diagnoser)))
+        pipe.send_text("zebra queue growing" + ENTER + ENTER)
+
+    with pytest.raises(KnowledgeError, match=f"symptom '{broken.symptom.id}'.*does not compile"):
+        _run_typing_later(Session.start(diagnoser), type_once_indexed)
+
+    assert indexed_before_typing == [True]
+    assert thread_errors == []
+
+
+def test_a_description_typed_during_the_preparation_is_read_as_without_it(
+    shipped_knowledge: Knowledge,
+) -> None:
+    description = "the telegram bot stopped answering after we moved the webhook, no errors at all"
+    reference = Session.start(Diagnoser(shipped_knowledge))
+    reference.describe(description, [])
+
+    run = run_wizard(shipped_knowledge, description + ENTER + ENTER + CTRL_C)
+
+    assert run.interrupted
+    assert run.session.revealed == reference.revealed
+    assert [score.cause for score in run.session.ranking()] == [score.cause for score in reference.ranking()]
