@@ -44,6 +44,10 @@ def test_a_keyword_does_not_match_inside_a_word(mini_knowledge: Knowledge) -> No
         "it is not out of memory",
         "there's no out of memory error",
         "it doesn't run out of memory",
+        "there were zero out of memory errors this week",
+        "nobody is seeing out of memory errors",
+        "no one has hit out of memory since Monday",
+        "neither out of memory nor a full disk",
     ],
 )
 def test_a_negated_mention_in_a_description_asserts_nothing(
@@ -74,6 +78,17 @@ def test_a_mention_denied_right_after_it_asserts_nothing(mini_knowledge: Knowled
     ],
 )
 def test_only_a_denial_of_the_mention_itself_cancels_it(mini_knowledge: Knowledge, description: str) -> None:
+    assert revealed(mini_knowledge, description=description) == {"memory_full": True}
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["nothing but out of memory in the logs", "replicas running: none left, out of memory"],
+)
+def test_nothing_and_none_state_a_failure_rather_than_deny_one(
+    mini_knowledge: Knowledge, description: str
+) -> None:
+    # "nothing comes back", "none of the messages arrive" are how reports say that everything fails
     assert revealed(mini_knowledge, description=description) == {"memory_full": True}
 
 

@@ -14,9 +14,10 @@ from .literals import quick_required_literals
 from .models import AnswerValue, Pattern, Symptom, compile_pattern
 
 # A negation shortly before a match in a description ("it is not timing out") means the text does
-# not assert the symptom. Errors and logs are taken literally.
+# not assert the symptom; so do "zero throttled requests" and "nobody is getting 429s". "nothing" and
+# "none" are not in the list: "nothing comes back" states the failure. Errors and logs are taken literally.
 _NEGATION_BEFORE = re.compile(
-    r"(?:\b(?:no|not|never|without|nor|isn'?t|aren'?t|wasn'?t|weren'?t|doesn'?t|didn'?t|don'?t|"
+    r"(?:\b(?:no one|nobody|zero|neither|no|not|never|without|nor|isn'?t|aren'?t|wasn'?t|weren'?t|doesn'?t|didn'?t|don'?t|"
     r"haven'?t|hasn'?t|rather than|instead of)\b)(?:\W+\w+){0,2}\W*$",
     re.IGNORECASE,
 )
