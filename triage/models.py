@@ -33,10 +33,17 @@ SHIPPED = "shipped"
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
+# Patterns write a contraction's apostrophe as any character ("doesn.t", so that ’ and ' both match);
+# reports typed in a hurry leave it out ("doesnt work", "cant connect"), so it is optional.
+_CONTRACTION = re.compile(
+    r"(?:(?<![A-Za-z])|(?<=\\b))(don|doesn|didn|can|won|isn|aren|wasn|weren|haven|hasn|hadn|couldn|wouldn|shouldn)\.t\b"
+)
+
+
 @functools.cache
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     """A regex compiled case-insensitively, once per process: validation and matching share it."""
-    return re.compile(pattern, re.IGNORECASE)
+    return re.compile(_CONTRACTION.sub(r"\1.?t", pattern), re.IGNORECASE)
 
 
 def answer_test(
