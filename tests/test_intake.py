@@ -11,6 +11,7 @@ from triage.intake import Matcher, answers_from
 from triage.knowledge import Knowledge
 from triage.literals import quick_required_literals
 from triage.loading import load_knowledge
+from triage.models import compile_pattern
 
 
 def revealed(
@@ -203,3 +204,22 @@ def test_skipping_patterns_by_their_literals_changes_no_match(monkeypatch: pytes
     monkeypatch.setattr("triage.intake.quick_required_literals", lambda source: None)  # no literal known
     unfiltered_matcher = Matcher(shipped)
     assert [unfiltered_matcher.read(*text) for text in texts] == filtered
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"\b(?:doesn.t|didn.t) reply\b", "the bot doesn't reply"),
+        (r"\b(?:doesn.t|didn.t) reply\b", "the bot doesn’t reply"),
+        (r"\b(?:doesn.t|didn.t) reply\b", "the bot doesnt reply"),
+        (r"\bcan.t connect\b", "the app cant connect"),
+    ],
+)
+def test_a_contraction_reads_with_or_without_its_apostrophe(pattern: str, text: str) -> None:
+    assert compile_pattern(pattern).search(text)
+
+
+def test_only_contractions_lose_the_character_before_their_t() -> None:
+    # "scan.t" is not a contraction: its "." still needs a character
+    assert compile_pattern(r"\bscan.t\b").search("scant") is None
+    assert compile_pattern(r"\bscan.t\b").search("scan t")
