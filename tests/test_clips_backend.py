@@ -65,6 +65,9 @@ rules:
   - id: message_says_timeout
     when: {symptom: message, matches: "time(d)? ?out"}
     then: {evidence: [{cause: cause_x, factor: 3}]}
+  - id: message_says_it_will_not_start
+    when: {symptom: message, matches: "won.t start"}
+    then: {evidence: [{cause: cause_x, factor: 2}]}
   - id: size_known
     when: {known: size}
     then: {derive: [{fact: measured}]}
@@ -117,6 +120,8 @@ LOGIC_CASES: list[dict[str, AnswerValue | None]] = [
     {"size": 50.0, "kind": "y"},
     {"message": "the request timed out"},
     {"message": "fine"},
+    {"message": "it won't start"},
+    {"message": "it wont start"},  # a contraction's apostrophe is optional in every pattern
     {"a": False, "b": False, "c": False, "size": 20.0, "kind": "x", "message": "time out"},
     {"big": "medium", "kind": "x"},
 ]

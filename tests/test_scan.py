@@ -310,6 +310,25 @@ def test_patterns_without_a_required_literal_still_match(tmp_path: Path, pattern
     assert scanner.prefilter.pattern != rb"^"  # joined the prefilter rather than disabling it
 
 
+def test_a_pattern_without_a_required_literal_reads_a_contraction_without_its_apostrophe(
+    tmp_path: Path,
+) -> None:
+    # the prefilter joins such a pattern into its alternation: it must match what the pattern matches
+    knowledge_file = tmp_path / "k.yaml"
+    knowledge_file.write_text(
+        json.dumps(
+            {
+                "symptoms": [
+                    {"id": "refusal", "question": "Refused?", "patterns": [{"regex": r"\b(?:\d{5}|won.t)\b"}]}
+                ]
+            }
+        )
+    )
+    refusal = load_knowledge([knowledge_file], shipped=False)
+    log = write(tmp_path, "k.log", b"nothing here\nthe app wont start\n")
+    assert summary(LogScanner(refusal).scan([str(log)])) == {"refusal": (1, None, None)}
+
+
 @pytest.mark.parametrize(
     ("pattern", "literals"),
     [

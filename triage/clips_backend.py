@@ -17,7 +17,7 @@ from typing import Any
 from .errors import UsageError
 from .inference import Inference
 from .knowledge import Knowledge
-from .models import AnswerValue, Condition, Rule
+from .models import AnswerValue, Condition, Rule, compile_pattern
 
 TEMPLATES = (
     "(deftemplate answer (slot symptom) (slot value))",
@@ -135,7 +135,7 @@ class ClipsRuleEngine:
     def _test(self, condition: Condition, variable: str) -> str:
         """The CLIPS test with the same meaning as :func:`triage.models.answer_test`."""
         if condition.matches is not None:
-            self._patterns.append(re.compile(condition.matches, re.IGNORECASE))
+            self._patterns.append(compile_pattern(condition.matches))
             return f"(eq (triage-matches {len(self._patterns) - 1} {variable}) TRUE)"
         bounds = [
             (op, limit)

@@ -29,7 +29,7 @@ from .loading import (
     shipped_knowledge_files,
 )
 from .models import Cause, KnowledgeFile, Procedure, Rule, Symptom
-from .yamlfile import Document, parse, read_text
+from .yamlfile import Document, parse, read_text, yaml_problem
 
 Severity = Literal["error", "warning"]
 GUIDES_VARIABLE = "TRIAGE_GUIDES"
@@ -437,9 +437,7 @@ def libyaml_only_problem(text: str, name: str) -> Finding | None:
     try:
         yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        place = Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
-        problem = error.problem or error.context or "syntax error"
+        problem, place = yaml_problem(error, name)
         message = f"only libyaml reads this; without it PyYAML stops here: {problem} (quote the value)"
         return _finding("K004", message, place)
     except (yaml.YAMLError, RecursionError):

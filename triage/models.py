@@ -40,10 +40,15 @@ _CONTRACTION = re.compile(
 )
 
 
+def matching_source(pattern: str) -> str:
+    """The regex a pattern is matched with: its contractions' apostrophes made optional."""
+    return _CONTRACTION.sub(r"\1.?t", pattern)
+
+
 @functools.cache
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     """A regex compiled case-insensitively, once per process: validation and matching share it."""
-    return re.compile(_CONTRACTION.sub(r"\1.?t", pattern), re.IGNORECASE)
+    return re.compile(matching_source(pattern), re.IGNORECASE)
 
 
 def answer_test(

@@ -33,7 +33,7 @@ from .errors import CaseFileError, LogFileError, Place
 from .intake import CompiledPattern, Match, Matcher, answers_from
 from .knowledge import Knowledge
 from .literals import required_literals, trie_pattern
-from .models import AnswerValue
+from .models import AnswerValue, matching_source
 from .timestamps import Timestamp, find_timestamp, timestamp_of_event
 from .yamlfile import parse, read_text
 
@@ -246,7 +246,7 @@ class LogScanner:
         alternatives = [trie_pattern(parts)] if parts else []
         for index in self._unfiltered:
             # a pattern without a required literal joins the alternation itself, case-insensitively
-            source = re.sub(r"\(\?P<\w+>", "(?:", self.patterns[index].source)
+            source = re.sub(r"\(\?P<\w+>", "(?:", matching_source(self.patterns[index].source))
             flags = re.match(r"\(\?([aiLmsux]+)\)", source)
             if flags:  # global flags cannot stand inside the alternation: scope them
                 scoped = "".join(flag for flag in flags.group(1) if flag in "imsx")

@@ -176,13 +176,18 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+def yaml_problem(error: yaml.MarkedYAMLError, name: str) -> tuple[str, Place]:
+    """What a YAML parser objected to, and where in file ``name``."""
+    mark = error.problem_mark or error.context_mark
+    problem = error.problem or error.context or "syntax error"
+    return problem, Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
+
+
 def _parse_yaml(text: str, name: str, error_type: type[TriageError]) -> Document:
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "syntax error"
-        place = Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
+        problem, place = yaml_problem(error, name)
         raise error_type(f"invalid YAML: {problem}", place) from None
     except yaml.YAMLError as error:
         raise error_type(f"invalid YAML: {error}", Place(name)) from None
