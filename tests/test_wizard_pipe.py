@@ -57,19 +57,24 @@ def run_wizard(
     run = Run(session)
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
-        wizard = Wizard(
-            session,
-            Console(file=run.stream, width=120, color_system=None),
-            terminal=Terminal(pipe, DummyOutput()),
-            save=lambda current: run.saved.append(current.to_json()),
-            report_path=report_path,
-            output_format=output_format,
-        )
-        try:
-            wizard.run()
-        except KeyboardInterrupt:
-            run.interrupted = True
+        drive(run, pipe, report_path=report_path, output_format=output_format)
     return run
+
+
+def drive(run: Run, pipe: Any, *, report_path: Path | None = None, output_format: str = "text") -> None:
+    """Run the wizard on ``run.session`` with keys from ``pipe``, recording what it prints and saves."""
+    wizard = Wizard(
+        run.session,
+        Console(file=run.stream, width=120, color_system=None),
+        terminal=Terminal(pipe, DummyOutput()),
+        save=lambda current: run.saved.append(current.to_json()),
+        report_path=report_path,
+        output_format=output_format,
+    )
+    try:
+        wizard.run()
+    except KeyboardInterrupt:
+        run.interrupted = True
 
 
 def test_a_full_session_from_description_to_report(wizard_knowledge: Knowledge) -> None:
@@ -260,16 +265,8 @@ def _run_typing_later(session: Session, type_keys: Callable[[Any], None]) -> Run
     with create_pipe_input() as pipe:
         typist = threading.Thread(target=type_keys, args=(pipe,), name="typist")
         typist.start()
-        wizard = Wizard(
-            session,
-            Console(file=run.stream, width=120, color_system=None),
-            terminal=Terminal(pipe, DummyOutput()),
-            save=lambda current: run.saved.append(current.to_json()),
-        )
         try:
-            wizard.run()
-        except KeyboardInterrupt:
-            run.interrupted = True
+            drive(run, pipe)
         finally:
             typist.join(60)
     return run
