@@ -63,6 +63,8 @@ def test_a_negated_mention_in_a_description_asserts_nothing(
         "out of memory is not the issue, the disk is",
         "running out of memory doesn't seem to be the problem",
         "out of memory isn't it, the disk filled up",
+        "out of memory isnt it, the disk filled up",
+        "out of memory doesnt seem to be the problem",
         "out of memory was ruled out yesterday",
     ],
 )

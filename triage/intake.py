@@ -24,7 +24,7 @@ _NEGATION_BEFORE = re.compile(
 # ... and a denial right after it ("timeouts are not the issue", "a cold start isn't it").
 _DENIAL_AFTER = re.compile(
     r"\W{0,3}(?:(?:is|are|was|were|seems?|seemed)(?: to be)? )?"
-    r"(?:not|never|isn.t|aren.t|wasn.t|weren.t|doesn.t|don.t|didn.t|does not|do not|did not)"
+    r"(?:not|never|isn.?t|aren.?t|wasn.?t|weren.?t|doesn.?t|don.?t|didn.?t|does not|do not|did not)"
     r"(?: seem to be)? (?:the (?:issue|problem|cause|culprit|reason)|an? (?:issue|problem|factor)|it|involved)\b"
     r"|\W{0,3}(?:(?:is|are|was|were|has been|have been) )?ruled out\b",
     re.IGNORECASE,
