@@ -256,6 +256,30 @@ def test_a_case_can_require_what_its_text_reveals(run_triage: Run, tmp_path: Pat
     assert lines[-1].startswith("1 passed, 1 failed")
 
 
+DOES_NOT_REVEAL_FILE = """\
+cases:
+  - id: not-read-as-oom
+    description: the cache is full
+    expect: {does_not_reveal: [tutorial_redis_oom_error]}
+  - id: misread-as-oom
+    description: our cache says redis out of memory on every write
+    expect: {does_not_reveal: [tutorial_redis_oom_error=true]}
+"""
+
+
+def test_a_case_can_forbid_a_reading_of_its_text(run_triage: Run, tmp_path: Path) -> None:
+    path = tmp_path / "does-not-reveal.yaml"
+    path.write_text(DOES_NOT_REVEAL_FILE)
+    result = run_triage("test", str(path), *LAYER)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"FAIL {path}:5:5 misread-as-oom"
+    assert lines[1] == (
+        "  - expected the text not to reveal tutorial_redis_oom_error=true, read it from 'redis out of memory'"
+    )
+    assert lines[-1].startswith("1 passed, 1 failed")
+
+
 def test_a_case_naming_an_unknown_symptom_is_refused(run_triage: Run, tmp_path: Path) -> None:
     path = tmp_path / "typo.yaml"
     path.write_text(

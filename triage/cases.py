@@ -43,6 +43,11 @@ class Expectation(BaseModel):
         description="symptoms the description and errors must be read as revealing: a symptom id, "
         "or id=value for a choice (guards the pattern that reads a wording)",
     )
+    does_not_reveal: list[str] = Field(
+        default_factory=list,
+        description="symptoms the description and errors must not be read as revealing, in the same form "
+        "as `reveals` (guards against a false reading)",
+    )
 
     @field_validator("source", mode="before")
     @classmethod
@@ -53,9 +58,15 @@ class Expectation(BaseModel):
 
     def revealed_readings(self) -> list[tuple[str, str | None]]:
         """Each ``reveals`` item as (symptom, value): the value is None when any reading will do."""
-        return [
-            (symptom, value or None) for symptom, _, value in (item.partition("=") for item in self.reveals)
-        ]
+        return _readings(self.reveals)
+
+    def unrevealed_readings(self) -> list[tuple[str, str | None]]:
+        """Each ``does_not_reveal`` item as (symptom, value): the value is None when no reading may be."""
+        return _readings(self.does_not_reveal)
+
+
+def _readings(items: list[str]) -> list[tuple[str, str | None]]:
+    return [(symptom, value or None) for symptom, _, value in (item.partition("=") for item in items)]
 
 
 class CaseModel(BaseModel):

@@ -94,19 +94,26 @@ def check(case: Case, result: CaseResult) -> list[str]:
             failures.append(f"expected a cause citing {wanted} first, got {got}")
     if expect.none and ranked:
         failures.append(f"expected no diagnosis, got {', '.join(ranked)}")
-    failures.extend(_unrevealed(expect, result))
+    failures.extend(_misread(expect, result))
     return failures
 
 
-def _unrevealed(expect: Expectation, result: CaseResult) -> list[str]:
-    """The expected readings the text did not give: ``symptom`` or ``symptom=value``."""
+def _misread(expect: Expectation, result: CaseResult) -> list[str]:
+    """The expected readings the text did not give, and the readings it gave that it must not."""
     read = {(match.symptom, str(match.value).lower()) for match in result.matched}
+
+    def reads(symptom: str, value: str | None) -> bool:
+        return any(s == symptom and (value is None or v == value.lower()) for s, v in read)
+
     failures = []
     for item, (symptom, value) in zip(expect.reveals, expect.revealed_readings(), strict=True):
-        found = any(s == symptom and (value is None or v == value.lower()) for s, v in read)
-        if not found:
+        if not reads(symptom, value):
             got = ", ".join(sorted(f"{s}={v}" for s, v in read)) or "nothing"
             failures.append(f"expected the text to reveal {item}, read {got}")
+    for item, (symptom, value) in zip(expect.does_not_reveal, expect.unrevealed_readings(), strict=True):
+        if reads(symptom, value):
+            texts = sorted({repr(m.text) for m in result.matched if m.symptom == symptom})
+            failures.append(f"expected the text not to reveal {item}, read it from {', '.join(texts)}")
     return failures
 
 
@@ -129,7 +136,7 @@ def unknown_names(cases: Sequence[Case], diagnoser: Diagnoser) -> list[tuple[Cas
         for cause in named + case.expect.top + case.expect.absent:
             if cause not in knowledge.causes:
                 missing.append((case, f"cause {cause!r}"))
-        for symptom, _ in case.expect.revealed_readings():
+        for symptom, _ in case.expect.revealed_readings() + case.expect.unrevealed_readings():
             if symptom not in knowledge.symptoms:
                 missing.append((case, f"symptom {symptom!r}"))
     return missing
