@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from triage.lint import CHECKS, lint
-from triage.lint_checks.regexes import backtracking_risk
+from triage.lint_checks.regexes import backtracking_risk, boundary_mistake
 
 LINT = Path(__file__).parent / "files" / "lint"
 GUIDES = LINT / "guides"
@@ -65,6 +65,8 @@ EXPECTED = {
     "symptom's base rate is 0.02, so it supports 'function_timeout' instead of weakening it; use a number below 0.02",
     "K310_orienting_question_unanswered.yaml": "23:7: K310 no evidence for 'area', which every cause answers; "
     "without it the wizard's first questions cannot lead to 'query_timeout'",
+    "K311_impossible_word_boundary.yaml": "5:17: K311 regex '\\\\btimed out after \\\\d+ seconds\\\\.\\\\b': "
+    "\\b after '.' at the end matches only when a letter or digit follows; drop it or write (?!\\w)",
 }
 
 
@@ -217,6 +219,35 @@ def test_catastrophic_regexes_are_rejected(regex: str) -> None:
 )
 def test_safe_regexes_pass(regex: str) -> None:
     assert backtracking_risk(regex) is None
+
+
+@pytest.mark.parametrize(
+    ("regex", "mistake"),
+    [
+        (r"\bKeyError: '\w+'\b", '\\b after "\'" at the end matches only when a letter or digit follows'),
+        (r"\b/health\b", "\\b before '/' at the start matches only after a letter or digit"),
+        (r"status: 500\b|\bdisk (?:is )?full!\b", "\\b after '!' at the end"),
+        (r"\btimeout\b:\b\(", "\\b between ':' and '(' never matches"),
+        (r"(?:x|y)\b-\b-z", "\\b between '-' and '-' never matches"),
+    ],
+)
+def test_a_word_boundary_that_cannot_hold_is_reported(regex: str, mistake: str) -> None:
+    assert (boundary_mistake(regex) or "").startswith(mistake)
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        r"\bKeyError: '\w+'(?!\w)",
+        r"\btable\.scan\(",  # a method call: a word character comes before the dot
+        r"\b(?:GET|POST) /health\b",
+        r"(?:/|-)\bv2\b",  # a word character follows the boundary
+        r"\b503\b",
+        r"\b(?:100|9\d) ?%",
+    ],
+)
+def test_word_boundaries_that_can_hold_pass(regex: str) -> None:
+    assert boundary_mistake(regex) is None
 
 
 BASE = (LINT / "valid.yaml").read_text()

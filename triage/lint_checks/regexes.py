@@ -1,10 +1,15 @@
-"""Regular expressions that can backtrack catastrophically.
+"""Regular expressions that can backtrack catastrophically, or that have a word boundary that cannot hold.
 
 Patterns run on whatever users paste, so a pattern with exponential backtracking can hang the
 tool. The check reads the parsed pattern (``sre_parse``) and rejects, under a repetition, a body that
 is one repeated piece with nothing but optional or overlapping characters around it (``(a+)+``,
 ``(\\w+\\s?)*``, ``(.*,)+``), and alternatives that can start with the same character
 (``(a|ab)+``, ``(\\w|\\d)*``). Possessive repeats and atomic groups cannot backtrack and pass.
+
+A ``\\b`` holds only between a word and a non-word character, so one written between two non-word
+characters (``"\\b:``) never matches, and one after a closing quote at the end of a pattern
+(``KeyError: '\\w+'\\b``) matches only when a letter follows the quote: the pattern is dead where
+it was meant to fire.
 """
 
 from __future__ import annotations
@@ -29,23 +34,48 @@ _CASES = [(ch, ch.swapcase() if len(ch.swapcase()) == 1 else ch) for ch in _ALPH
 _REPEATS = {"MAX_REPEAT", "MIN_REPEAT"}
 
 
+Owner = tuple[str, str]
+Location = tuple[int | str, ...]
+
+
 @register("K305", "catastrophic-regex", "error", "a regex that can backtrack catastrophically")
 def catastrophic_regexes(context: LintContext) -> Iterator[Problem]:
+    for owner, location, regex in _knowledge_regexes(context):
+        reason = backtracking_risk(regex)
+        if reason:
+            yield Problem(owner, f"regex {regex!r} can backtrack catastrophically: {reason}", location)
+
+
+@register(
+    "K311",
+    "impossible-word-boundary",
+    "warning",
+    "a \\b between two non-word characters, or next to one at either end of the pattern",
+)
+def impossible_word_boundaries(context: LintContext) -> Iterator[Problem]:
+    for owner, location, regex in _knowledge_regexes(context):
+        mistake = boundary_mistake(regex)
+        if mistake:
+            yield Problem(owner, f"regex {regex!r}: {mistake}", location)
+
+
+def _knowledge_regexes(context: LintContext) -> Iterator[tuple[Owner, Location, str]]:
+    """Every regex in the knowledge: symptom patterns, ask_when, evidence and rule conditions."""
     knowledge = context.knowledge
     for symptom in knowledge.symptoms.values():
         for index, pattern in enumerate(symptom.patterns):
             if pattern.regex is not None:
-                yield from _report(("symptoms", symptom.id), ("patterns", index, "regex"), pattern.regex)
+                yield ("symptoms", symptom.id), ("patterns", index, "regex"), pattern.regex
         if symptom.ask_when is not None:
             for regex in _condition_regexes(symptom.ask_when):
-                yield from _report(("symptoms", symptom.id), ("ask_when",), regex)
+                yield ("symptoms", symptom.id), ("ask_when",), regex
     for cause in knowledge.causes.values():
         for index, item in enumerate(cause.evidence):
             if item.matches is not None:
-                yield from _report(("causes", cause.id), ("evidence", index, "matches"), item.matches)
+                yield ("causes", cause.id), ("evidence", index, "matches"), item.matches
     for rule in knowledge.rules.values():
         for regex in _condition_regexes(rule.when):
-            yield from _report(("rules", rule.id), ("when",), regex)
+            yield ("rules", rule.id), ("when",), regex
 
 
 def _condition_regexes(condition: Condition) -> Iterator[str]:
@@ -55,10 +85,52 @@ def _condition_regexes(condition: Condition) -> Iterator[str]:
         yield from _condition_regexes(child)
 
 
-def _report(owner: tuple[str, str], location: tuple[int | str, ...], regex: str) -> Iterator[Problem]:
-    reason = backtracking_risk(regex)
-    if reason:
-        yield Problem(owner, f"regex {regex!r} can backtrack catastrophically: {reason}", location)
+@lru_cache(maxsize=4096)
+def boundary_mistake(regex: str) -> str | None:
+    """Where ``regex`` has a ``\\b`` that cannot hold at the place written, or None."""
+    if "\\b" not in regex:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = _parser.parse(regex)
+    except (re.error, RecursionError, OverflowError):
+        return None  # does not compile: reported as K104
+    return _boundary_scan(list(parsed), at_edges=True)
+
+
+def _boundary_scan(sequence: list[tuple[Any, Any]], *, at_edges: bool) -> str | None:
+    """``at_edges``: the sequence starts and ends where the whole pattern does (a top-level branch)."""
+    for position, item in enumerate(sequence):
+        op, argument = _op(item), item[1]
+        if op == "AT" and str(argument) == "AT_BOUNDARY":
+            before = _non_word_literal(sequence[position - 1]) if position > 0 else None
+            after = _non_word_literal(sequence[position + 1]) if position + 1 < len(sequence) else None
+            if before and after:
+                return f"\\b between {before!r} and {after!r} never matches (both are non-word characters)"
+            if at_edges and before and position + 1 == len(sequence):
+                return (
+                    f"\\b after {before!r} at the end matches only when a letter or digit follows; "
+                    "drop it or write (?!\\w)"
+                )
+            if at_edges and after and position == 0:
+                return (
+                    f"\\b before {after!r} at the start matches only after a letter or digit; "
+                    "drop it or write (?<!\\w)"
+                )
+        children = [list(argument[2])] if op in _REPEATS else _children(op, argument)
+        for child in children:
+            found = _boundary_scan(child, at_edges=at_edges and op == "BRANCH" and len(sequence) == 1)
+            if found:
+                return found
+    return None
+
+
+def _non_word_literal(item: tuple[Any, Any]) -> str | None:
+    if _op(item) != "LITERAL":
+        return None
+    char = chr(item[1])
+    return None if char.isalnum() or char == "_" else char
 
 
 # Only a repeated group can hold a risky body; patterns without one are not parsed at all.
