@@ -244,12 +244,17 @@ cases:
 """
 
 
-def test_a_case_can_require_what_its_text_reveals(run_triage: Run, tmp_path: Path) -> None:
-    path = tmp_path / "reveals.yaml"
-    path.write_text(REVEALS_FILE)
+def failing_test_run(run_triage: Run, path: Path, text: str) -> list[str]:
+    """`triage test` on ``text`` written to ``path``, which must fail: its output lines."""
+    path.write_text(text)
     result = run_triage("test", str(path), *LAYER)
     assert result.returncode == 1
-    lines = result.stdout.splitlines()
+    return result.stdout.splitlines()
+
+
+def test_a_case_can_require_what_its_text_reveals(run_triage: Run, tmp_path: Path) -> None:
+    path = tmp_path / "reveals.yaml"
+    lines = failing_test_run(run_triage, path, REVEALS_FILE)
     assert lines[0] == f"FAIL {path}:5:5 read-as-something-else"
     assert lines[1] == "  - expected the text to reveal tutorial_redis_oom_error=true, read nothing"
     assert lines[2] == "  - expected the text to reveal data_store=redis, read nothing"
@@ -269,10 +274,7 @@ cases:
 
 def test_a_case_can_forbid_a_reading_of_its_text(run_triage: Run, tmp_path: Path) -> None:
     path = tmp_path / "does-not-reveal.yaml"
-    path.write_text(DOES_NOT_REVEAL_FILE)
-    result = run_triage("test", str(path), *LAYER)
-    assert result.returncode == 1
-    lines = result.stdout.splitlines()
+    lines = failing_test_run(run_triage, path, DOES_NOT_REVEAL_FILE)
     assert lines[0] == f"FAIL {path}:5:5 misread-as-oom"
     assert lines[1] == (
         "  - expected the text not to reveal tutorial_redis_oom_error=true, read it from 'redis out of memory'"
