@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from ..lint import LintContext, Problem, register
+from ..lint import LintContext, ObjectKey, Problem, register
 from ..models import Condition
 
 with warnings.catch_warnings():
@@ -32,10 +32,6 @@ with warnings.catch_warnings():
 _ALPHABET = [chr(code) for code in range(128)] + ["é", "ß", "\u00a0", "中", "\u2028"]
 _CASES = [(ch, ch.swapcase() if len(ch.swapcase()) == 1 else ch) for ch in _ALPHABET]
 _REPEATS = {"MAX_REPEAT", "MIN_REPEAT"}
-
-
-Owner = tuple[str, str]
-Location = tuple[int | str, ...]
 
 
 @register("K305", "catastrophic-regex", "error", "a regex that can backtrack catastrophically")
@@ -59,7 +55,7 @@ def impossible_word_boundaries(context: LintContext) -> Iterator[Problem]:
             yield Problem(owner, f"regex {regex!r}: {mistake}", location)
 
 
-def _knowledge_regexes(context: LintContext) -> Iterator[tuple[Owner, Location, str]]:
+def _knowledge_regexes(context: LintContext) -> Iterator[tuple[ObjectKey, tuple[int | str, ...], str]]:
     """Every regex in the knowledge: symptom patterns, ask_when, evidence and rule conditions."""
     knowledge = context.knowledge
     for symptom in knowledge.symptoms.values():
