@@ -85,6 +85,36 @@ def test_only_a_denial_of_the_mention_itself_cancels_it(mini_knowledge: Knowledg
 
 
 @pytest.mark.parametrize(
+    ("description", "symptom"),
+    [
+        ("Lambda widgets: Errors 0, Throttles 0, Duration p99 4.6 s", "throttled"),
+        ("throttles are at zero all week", "throttled"),
+        ("redis info: evicted_keys:0, keyspace_misses:21160", "cache_stale_or_evicted"),
+        ("WAN monitor: RTT 320 ms, packet loss 0%, link at 96%", "network_packet_loss"),
+        ("pods: OOM kills: 0, restarts 2", "out_of_memory"),
+    ],
+)
+def test_a_count_of_failures_read_off_as_zero_asserts_nothing(
+    shipped_knowledge: Knowledge, description: str, symptom: str
+) -> None:
+    assert symptom not in revealed(shipped_knowledge, description=description)
+
+
+@pytest.mark.parametrize(
+    ("description", "symptom"),
+    [
+        ("Throttles 0 -> 450 after the import started", "throttled"),
+        ("throttles went from 0 to 450", "throttled"),
+        ("the handler's invocations graph is flat at 0", "websocket_handler_not_invoked"),
+    ],
+)
+def test_a_zero_that_rises_or_counts_what_should_happen_still_reads(
+    shipped_knowledge: Knowledge, description: str, symptom: str
+) -> None:
+    assert symptom in revealed(shipped_knowledge, description=description)
+
+
+@pytest.mark.parametrize(
     "description",
     ["nothing but out of memory in the logs", "replicas running: none left, out of memory"],
 )

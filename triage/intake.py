@@ -29,6 +29,20 @@ _DENIAL_AFTER = re.compile(
     r"|\W{0,3}(?:(?:is|are|was|were|has been|have been) )?ruled out\b",
     re.IGNORECASE,
 )
+# ... and a count of failures read off as zero ("Throttles 0", "OOM kills: 0", "evicted_keys:0",
+# "packet loss 0%"), as dashboards are transcribed. Only counts of failures: "healthy hosts 0" and
+# "invocations flat at 0" state a failure, and "0 -> 450" or "0 of 4" are not a zero.
+_FAILURE_COUNT = re.compile(
+    r"(?:throttl|error|errs?\b|[45]xx|fail|timeout|timed out|reject|drop|loss|lost|unhealthy|dlq|dead.letter"
+    r"|retr|lag|exception|crash|restart|evict|kill|oom|denied|refused)\w*(?:\W+\w+)?\W*$",
+    re.IGNORECASE,
+)
+_READ_AS_ZERO = re.compile(
+    r"(?: (?:errors?|events?|requests?|kills?|counts?|messages?|hosts?|targets?|tasks?|pods?))?"
+    r"\W{0,3}(?:(?:is|are|was|were|stays?|stayed|remains?|remained|at|=)\s*)?(?:0|zero)"
+    r"(?![\d.,/]*\d| ?(?:/|of|out of)\b|\s*(?:->|=>|→|to \d))(?!\w)",
+    re.IGNORECASE,
+)
 _NOT_A_NEGATION = re.compile(r"\b(?:don'?t|do not|doesn'?t|no) (?:know|idea|clue|sure)\b", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.;!?\n]")
 _LOOKBEHIND_CHARS = 40
@@ -133,7 +147,7 @@ class Matcher:
                 if (
                     not literal
                     and not naming_context
-                    and (_negated(text, hit.start()) or _DENIAL_AFTER.match(text, hit.end()))
+                    and (_negated(text, hit.start()) or _denied_after(text, hit))
                 ):
                     continue
                 value = compiled.value_of(hit)
@@ -190,6 +204,12 @@ def answers_from(matches: list[Match], knowledge: Knowledge) -> dict[str, Answer
         else:
             answers[symptom_id] = counter.most_common(1)[0][0]
     return answers
+
+
+def _denied_after(text: str, hit: re.Match[str]) -> bool:
+    if _DENIAL_AFTER.match(text, hit.end()):
+        return True
+    return bool(_READ_AS_ZERO.match(text, hit.end()) and _FAILURE_COUNT.search(hit.group(0)[-30:]))
 
 
 def _negated(text: str, start: int) -> bool:
