@@ -86,13 +86,8 @@ def boundary_mistake(regex: str) -> str | None:
     """Where ``regex`` has a ``\\b`` that cannot hold at the place written, or None."""
     if "\\b" not in regex:
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = _parser.parse(regex)
-    except (re.error, RecursionError, OverflowError):
-        return None  # does not compile: reported as K104
-    return _boundary_scan(list(parsed), at_edges=True)
+    parsed = _parse(regex)
+    return None if parsed is None else _boundary_scan(parsed, at_edges=True)
 
 
 def _boundary_scan(sequence: list[tuple[Any, Any]], *, at_edges: bool) -> str | None:
@@ -138,13 +133,20 @@ def backtracking_risk(regex: str) -> str | None:
     """Why ``regex`` can take exponential time on some input, or None when it looks safe."""
     if not _REPEATED_GROUP.search(regex):
         return None
+    parsed = _parse(regex)
+    return None if parsed is None else _scan(parsed)
+
+
+@lru_cache(maxsize=4096)
+def _parse(regex: str) -> list[tuple[Any, Any]] | None:
+    """The parsed pattern, case-insensitive as the knowledge's patterns run, shared by K305 and K311;
+    None when it does not compile (reported as K104)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            parsed = _parser.parse(regex, re.IGNORECASE)
+            return list(_parser.parse(regex, re.IGNORECASE))
     except (re.error, RecursionError, OverflowError):
-        return None  # does not compile: reported as K104
-    return _scan(list(parsed))
+        return None
 
 
 def _op(item: tuple[Any, Any]) -> str:
