@@ -229,6 +229,10 @@ def test_safe_regexes_pass(regex: str) -> None:
         (r"status: 500\b|\bdisk (?:is )?full!\b", "\\b after '!' at the end"),
         (r"\btimeout\b:\b\(", "\\b between ':' and '(' never matches"),
         (r"(?:x|y)\b-\b-z", "\\b between '-' and '-' never matches"),
+        (r"\b[,;]x", "\\b before '[,;]' at the start"),  # a class of non-word characters
+        (r"\b(?:disk|/var) is full", "\\b before '/' at the start"),  # one alternative is dead
+        # the parser moves the \b both alternatives start with out in front of the alternation
+        (r"\bdisk full|\b\$lookup is slow", "\\b before '$' at the start"),
     ],
 )
 def test_a_word_boundary_that_cannot_hold_is_reported(regex: str, mistake: str) -> None:
@@ -244,6 +248,8 @@ def test_a_word_boundary_that_cannot_hold_is_reported(regex: str, mistake: str) 
         r"(?:/|-)\bv2\b",  # a word character follows the boundary
         r"\b503\b",
         r"\b(?:100|9\d) ?%",
+        r"\b(?:disk|volume) is full|\bno space left\b",
+        r"(?<!\w)(?:disk|/var) is full",
     ],
 )
 def test_word_boundaries_that_can_hold_pass(regex: str) -> None:

@@ -9,7 +9,9 @@ is one repeated piece with nothing but optional or overlapping characters around
 A ``\\b`` holds only between a word and a non-word character, so one written between two non-word
 characters (``"\\b:``) never matches, and one after a closing quote at the end of a pattern
 (``KeyError: '\\w+'\\b``) matches only when a letter follows the quote: the pattern is dead where
-it was meant to fire.
+it was meant to fire. The same holds at the start of an alternative (``\\b(?:disk|/var) is full``:
+"/var" never matches after a space), which the parser hides when every alternative starts with
+``\\b`` by moving that ``\\b`` in front of the alternation; the check looks inside.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def catastrophic_regexes(context: LintContext) -> Iterator[Problem]:
     "K311",
     "impossible-word-boundary",
     "warning",
-    "a \\b between two non-word characters, or next to one at either end of the pattern",
+    "a \\b between two non-word characters, or next to one at either end of the pattern or of an alternative",
 )
 def impossible_word_boundaries(context: LintContext) -> Iterator[Problem]:
     for owner, location, regex in _knowledge_regexes(context):
@@ -96,7 +98,7 @@ def _boundary_scan(sequence: list[tuple[Any, Any]], *, at_edges: bool) -> str | 
         op, argument = _op(item), item[1]
         if op == "AT" and str(argument) == "AT_BOUNDARY":
             before = _non_word_literal(sequence[position - 1]) if position > 0 else None
-            after = _non_word_literal(sequence[position + 1]) if position + 1 < len(sequence) else None
+            after = _leading_non_word(sequence[position + 1]) if position + 1 < len(sequence) else None
             if before and after:
                 return f"\\b between {before!r} and {after!r} never matches (both are non-word characters)"
             if at_edges and before and position + 1 == len(sequence):
@@ -117,11 +119,39 @@ def _boundary_scan(sequence: list[tuple[Any, Any]], *, at_edges: bool) -> str | 
     return None
 
 
-def _non_word_literal(item: tuple[Any, Any]) -> str | None:
-    if _op(item) != "LITERAL":
+def _leading_non_word(item: tuple[Any, Any]) -> str | None:
+    """A non-word character that a match of the item must start with, on some path: the item itself,
+    or the first item of a group or of one of the alternatives (the parser moves a prefix that
+    every alternative shares, such as a leading \\b, out in front of them)."""
+    op, argument = _op(item), item[1]
+    if op == "SUBPATTERN":
+        inner = list(argument[-1])
+        return _leading_non_word(inner[0]) if inner else None
+    if op == "BRANCH":
+        for branch in argument[1]:
+            branch_items = list(branch)
+            found = _leading_non_word(branch_items[0]) if branch_items else None
+            if found:
+                return found
         return None
-    char = chr(item[1])
-    return None if char.isalnum() or char == "_" else char
+    return _non_word_literal(item)
+
+
+def _non_word_literal(item: tuple[Any, Any]) -> str | None:
+    """The character, or the characters of a class (over the sampled alphabet), when the item can
+    only match a non-word character."""
+    if _op(item) == "LITERAL":
+        char = chr(item[1])
+        return None if _is_word_char(char) else char
+    if _op(item) == "IN":
+        chars = _chars([item])
+        if chars and not any(_is_word_char(char) for char in chars):
+            return "[" + "".join(sorted(chars)) + "]"
+    return None
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 # Only a repeated group can hold a risky body; patterns without one are not parsed at all.
