@@ -124,17 +124,13 @@ def _leading_non_word(item: tuple[Any, Any]) -> str | None:
     or the first item of a group or of one of the alternatives (the parser moves a prefix that
     every alternative shares, such as a leading \\b, out in front of them)."""
     op, argument = _op(item), item[1]
-    if op == "SUBPATTERN":
-        inner = list(argument[-1])
-        return _leading_non_word(inner[0]) if inner else None
-    if op == "BRANCH":
-        for branch in argument[1]:
-            branch_items = list(branch)
-            found = _leading_non_word(branch_items[0]) if branch_items else None
-            if found:
-                return found
-        return None
-    return _non_word_literal(item)
+    if op not in ("SUBPATTERN", "BRANCH"):
+        return _non_word_literal(item)
+    for items in _children(op, argument):
+        found = _leading_non_word(items[0]) if items else None
+        if found:
+            return found
+    return None
 
 
 def _non_word_literal(item: tuple[Any, Any]) -> str | None:
