@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,10 +12,10 @@ import yaml
 
 from triage import index as index_module
 from triage.examples import knowledge_examples
-from triage.index import INDEX_FILE, build, fingerprint, shipped_index
+from triage.index import FILES_INDEX_FILE, INDEX_FILE, build, fingerprint, shipped_files, shipped_index
 from triage.knowledge import Knowledge
 from triage.literals import quick_required_literals
-from triage.loading import shipped_knowledge_root
+from triage.loading import load_knowledge, shipped_knowledge_root
 
 
 @pytest.fixture
@@ -26,6 +27,7 @@ def fresh_cache() -> Iterator[None]:
 
 def test_the_committed_index_was_built_from_the_knowledge_beside_it(fresh_cache: None) -> None:
     assert shipped_index() is not None, "knowledge/index.json is stale: run `python -m triage.index`"
+    assert shipped_files() is not None, "knowledge/index-files.json is stale: run `python -m triage.index`"
 
 
 def test_the_index_knows_every_patterns_literals_as_worked_out(
@@ -36,6 +38,19 @@ def test_the_index_knows_every_patterns_literals_as_worked_out(
     sources = {pattern.to_regex() for s in shipped_knowledge.symptoms.values() for pattern in s.patterns}
     assert set(index.literals) == sources
     assert all(index.literals[source] == quick_required_literals(source) for source in sources)
+
+
+def test_the_knowledge_read_from_the_index_is_the_knowledge_in_the_files(
+    fresh_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from_index = load_knowledge()
+    assert shipped_files() is not None
+    monkeypatch.setattr(index_module, "shipped_files", lambda: None)
+    from_files = load_knowledge()
+    for kind in ("symptoms", "causes", "rules", "procedures"):
+        assert getattr(from_index, kind) == getattr(from_files, kind), kind
+    assert from_index.places == from_files.places  # `triage show` and messages name the same lines
+    assert from_index.files == from_files.files
 
 
 def test_the_examples_from_the_index_are_those_from_the_files(
@@ -87,13 +102,44 @@ def test_a_broken_index_file_is_ignored(copied_knowledge: Path) -> None:
     assert shipped_index() is None
 
 
+def test_an_index_of_another_format_is_ignored(copied_knowledge: Path) -> None:
+    for name in (INDEX_FILE, FILES_INDEX_FILE):
+        index_file = copied_knowledge / name
+        older = json.loads(index_file.read_text())
+        older["format"] -= 1
+        index_file.write_text(json.dumps(older))
+    assert shipped_index() is None
+    assert shipped_files() is None
+    assert load_knowledge().causes  # read from the files instead
+
+
+def test_the_files_index_is_stale_when_the_index_is(copied_knowledge: Path) -> None:
+    assert shipped_files() is not None
+    edited = copied_knowledge / "signals.yaml"
+    edited.write_text(edited.read_text() + "\n# an author's edit\n")
+    assert shipped_files() is None
+
+
+def test_indexed_data_that_does_not_validate_is_read_again_from_the_file(copied_knowledge: Path) -> None:
+    index_file = copied_knowledge / FILES_INDEX_FILE
+    index = json.loads(index_file.read_text())
+    data = json.loads(index["files"]["signals.yaml"]["data"])
+    symptom = data["symptoms"][0]
+    question, symptom["question"] = symptom["question"], ["not", "a", "question"]
+    index["files"]["signals.yaml"]["data"] = json.dumps(data)
+    index_file.write_text(json.dumps(index))
+    assert shipped_files() is not None
+    assert load_knowledge().symptoms[symptom["id"]].question == question
+
+
 def test_the_index_records_every_knowledge_case_with_a_description(copied_knowledge: Path) -> None:
-    built = build()
-    assert built["fingerprint"] == fingerprint(copied_knowledge)
+    index, files = build()
+    assert index["fingerprint"] == files["fingerprint"] == fingerprint(copied_knowledge)
     described = [
         (case["description"], case.get("expect"))
         for path in sorted((copied_knowledge / "tests").glob("*.yaml"))
         for case in yaml.safe_load(path.read_text())["cases"]
         if isinstance(case.get("description"), str)
     ]
-    assert [tuple(case) for case in built["cases"]] == described
+    assert [tuple(case) for case in index["cases"]] == described
+    assert set(files["files"]) == {path.name for path in copied_knowledge.glob("*.yaml")}

@@ -1,12 +1,17 @@
 """The shipped knowledge's index: what every process would otherwise work out from the files again.
 
-Two things the first question after a description needs depend only on the shipped files: each
-pattern's required literals (``literals.quick_required_literals``, which parses every regular
-expression, about 0.1 s for 2,300 patterns) and the descriptions of the knowledge cases with what
-they expect (``examples``, which parses the 30 case files). They are worked out once, written to
-``knowledge/index.json`` and shipped in the package.
+Three things the first question after a description needs depend only on the shipped files: the
+data of each knowledge file with the lines where its symptoms, causes, rules and procedures start
+(parsing the 30 files' YAML takes about 0.25 s even with libyaml; reading the same data as JSON,
+0.01 s), each pattern's required literals (``literals.quick_required_literals``, which parses
+every regular expression, about 0.1 s for 2,700 patterns) and the descriptions of the knowledge
+cases with what they expect (``examples``, which parses the 30 case files). They are worked out
+once and shipped in the package: the files' data in ``knowledge/index-files.json``, read once
+while the knowledge is loaded and then let go, the rest in ``knowledge/index.json``, kept for the
+life of the process. The data is validated against the schema on every load like the files'
+(``loading.read_shipped``); only the YAML parsing is saved.
 
-The index records a fingerprint of the files it was built from. When the files differ (a shipped
+Each index file records the format and a fingerprint of the files it was built from. When the files differ (a shipped
 file edited after installation, or an author who has not rebuilt it yet), the index is ignored and
 everything is worked out from the files as before: a stale index costs time, never a wrong answer.
 A test fails while the committed index is stale; rebuild it with ``python -m triage.index``.
@@ -22,10 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import KnowledgeError
-from .loading import TESTS_FOLDER, shipped_knowledge_root
+from .errors import KnowledgeError, Place
+from .loading import (
+    TESTS_FOLDER,
+    display_name,
+    read_document,
+    shipped_knowledge_files,
+    shipped_knowledge_root,
+)
+from .yamlfile import Document, PathKey
 
 INDEX_FILE = "index.json"
+FILES_INDEX_FILE = "index-files.json"  # the files' data, read only while loading the knowledge
+FORMAT = 2  # raised whenever what the index holds changes: an index of another format is ignored
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,21 @@ class ShippedIndex:
 
     literals: dict[str, frozenset[str] | None]  # a pattern's source -> its required literals
     cases: list[tuple[str, Any]]  # each knowledge case's description and its ``expect``
+
+
+@dataclass(frozen=True)
+class ShippedFile:
+    """One shipped knowledge file as the careful parser read it, without its YAML: its data as JSON
+    text (decoded when the file is loaded) and where each listed item starts."""
+
+    data_json: str
+    item_places: dict[tuple[str, int], tuple[int, int]]  # ("causes", 3) -> line, column
+
+    def document(self, name: str) -> Document:
+        """The file as a parsed document: its data, and the places of the file and of its items."""
+        places: dict[PathKey, Place] = {(): Place(name, 1, 1)}
+        places.update({item: Place(name, line, column) for item, (line, column) in self.item_places.items()})
+        return Document(name, json.loads(self.data_json), places)
 
 
 def fingerprint(root: Path) -> str:
@@ -49,15 +78,27 @@ def fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-@functools.cache
-def shipped_index() -> ShippedIndex | None:
-    """The shipped index, if it was built from the files installed beside it."""
+def _read_fresh(name: str) -> dict[str, Any] | None:
+    """One of the index files, if it is of this format and was built from the files beside it."""
     root = shipped_knowledge_root()
     try:
-        data = json.loads((root / INDEX_FILE).read_text(encoding="utf-8"))
+        data = json.loads((root / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint(root):
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or data.get("fingerprint") != fingerprint(root)
+    ):
+        return None
+    return data
+
+
+@functools.cache
+def shipped_index() -> ShippedIndex | None:
+    """The shipped index of literals and cases, kept for the life of the process once read."""
+    data = _read_fresh(INDEX_FILE)
+    if data is None:
         return None
     return ShippedIndex(
         literals={
@@ -67,8 +108,26 @@ def shipped_index() -> ShippedIndex | None:
     )
 
 
-def build() -> dict[str, Any]:
-    """The index of the shipped knowledge."""
+def shipped_files() -> dict[str, ShippedFile] | None:
+    """Each shipped knowledge file's data by file name, when the index of them is fresh.
+
+    Not kept: the data is needed once, while the knowledge is loaded, and a process that held on to
+    it would carry a second copy of the knowledge for as long as it runs.
+    """
+    data = _read_fresh(FILES_INDEX_FILE)
+    if data is None:
+        return None
+    return {
+        name: ShippedFile(
+            entry["data"],
+            {(section, index): (line, column) for section, index, line, column in entry["items"]},
+        )
+        for name, entry in data["files"].items()
+    }
+
+
+def build() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two index files of the shipped knowledge: literals and cases, and the files' data."""
     from .examples import shipped_cases  # examples reads the index, so it is imported here
     from .literals import quick_required_literals
     from .loading import load_knowledge
@@ -83,15 +142,37 @@ def build() -> dict[str, Any]:
             source = pattern.to_regex()
             found = quick_required_literals(source)
             literals[source] = None if found is None else sorted(found)
-    return {"fingerprint": fingerprint(root), "literals": literals, "cases": shipped_cases()}
+    stamp = {"format": FORMAT, "fingerprint": fingerprint(root)}
+    return (
+        {**stamp, "literals": literals, "cases": shipped_cases()},
+        {**stamp, "files": {path.name: _file_entry(path) for path in shipped_knowledge_files()}},
+    )
+
+
+def _file_entry(path: Path) -> dict[str, Any]:
+    """A knowledge file's data as the careful parser reads it, and where each listed item starts."""
+    document = read_document(path, display=display_name(path))
+    items = [
+        [*location, place.line, place.column]
+        for location, place in document.places.items()
+        if len(location) == 2 and isinstance(location[1], int)  # ("causes", 3)
+    ]
+    return {"data": json.dumps(document.data, ensure_ascii=False, separators=(",", ":")), "items": items}
 
 
 def main() -> None:
-    """Rebuild ``knowledge/index.json`` from the knowledge files beside it."""
-    index = build()
+    """Rebuild the index files from the knowledge files beside them (never from themselves)."""
     root = shipped_knowledge_root()
-    (root / INDEX_FILE).write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n")
-    print(f"{root / INDEX_FILE}: {len(index['literals'])} patterns, {len(index['cases'])} knowledge cases")
+    for name in (INDEX_FILE, FILES_INDEX_FILE):
+        (root / name).unlink(missing_ok=True)
+    shipped_index.cache_clear()
+    index, files = build()
+    for name, content in ((INDEX_FILE, index), (FILES_INDEX_FILE, files)):
+        (root / name).write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(
+        f"{root / INDEX_FILE}: {len(index['literals'])} patterns, {len(index['cases'])} knowledge cases; "
+        f"{root / FILES_INDEX_FILE}: {len(files['files'])} knowledge files"
+    )
 
 
 if __name__ == "__main__":

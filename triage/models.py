@@ -367,6 +367,7 @@ class Cause(Model):
         )
 
 
+@functools.cache  # a few hundred headings, compared with each other thousands of times
 def _plain_heading(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 

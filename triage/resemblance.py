@@ -53,9 +53,10 @@ def words(text: str) -> list[str]:
     found: list[str] = []
     for token in re.findall(r"[A-Za-z][A-Za-z0-9]+", text):
         parts = [token.lower()]
-        pieces = _CAMEL.findall(token)
-        if len(pieces) > 1:
-            parts += [piece.lower() for piece in pieces]
+        if not (token.isalpha() and token.islower()):  # a plain lower-case word has no parts
+            pieces = _CAMEL.findall(token)
+            if len(pieces) > 1:
+                parts += [piece.lower() for piece in pieces]
         for part in parts:
             if part not in _STOPWORDS and len(part) > 2:
                 found.append(_stem(part))
