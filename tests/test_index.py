@@ -143,3 +143,16 @@ def test_the_index_records_every_knowledge_case_with_a_description(copied_knowle
     ]
     assert [tuple(case) for case in index["cases"]] == described
     assert set(files["files"]) == {path.name for path in copied_knowledge.glob("*.yaml")}
+
+
+def test_a_damaged_files_index_is_read_from_the_files_instead(copied_knowledge: Path) -> None:
+    index_file = copied_knowledge / FILES_INDEX_FILE
+    index = json.loads(index_file.read_text())
+    index["files"]["signals.yaml"]["data"] = "{not json"
+    index_file.write_text(json.dumps(index))
+    assert shipped_files() is not None
+    assert "memory_keeps_growing" in load_knowledge().symptoms  # a symptom of signals.yaml
+    del index["files"]["signals.yaml"]["items"]
+    index_file.write_text(json.dumps(index))
+    assert shipped_files() is None
+    assert "memory_keeps_growing" in load_knowledge().symptoms

@@ -11,9 +11,10 @@ while the knowledge is loaded and then let go, the rest in ``knowledge/index.jso
 life of the process. The data is validated against the schema on every load like the files'
 (``loading.read_shipped``); only the YAML parsing is saved.
 
-Each index file records the format and a fingerprint of the files it was built from. When the files differ (a shipped
-file edited after installation, or an author who has not rebuilt it yet), the index is ignored and
-everything is worked out from the files as before: a stale index costs time, never a wrong answer.
+Each index file records its format and a fingerprint of the files it was built from. When the
+files differ (a shipped file edited after installation, or an author who has not rebuilt it yet),
+the index is ignored and everything is worked out from the files as before, and so is an index
+that cannot be read: a stale or damaged index costs time, never a wrong answer.
 A test fails while the committed index is stale; rebuild it with ``python -m triage.index``.
 The index is JSON, read with ``json.loads``: like the knowledge, nothing in it is ever executed.
 """
@@ -117,13 +118,16 @@ def shipped_files() -> dict[str, ShippedFile] | None:
     data = _read_fresh(FILES_INDEX_FILE)
     if data is None:
         return None
-    return {
-        name: ShippedFile(
-            entry["data"],
-            {(section, index): (line, column) for section, index, line, column in entry["items"]},
-        )
-        for name, entry in data["files"].items()
-    }
+    try:
+        return {
+            name: ShippedFile(
+                entry["data"],
+                {(section, index): (line, column) for section, index, line, column in entry["items"]},
+            )
+            for name, entry in data["files"].items()
+        }
+    except (AttributeError, KeyError, TypeError, ValueError):  # damaged by hand: read the files
+        return None
 
 
 def build() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -85,9 +85,11 @@ def read_shipped(path: Path, indexed: ShippedFile | None = None) -> tuple[Docume
     from the files installed beside it; the data is validated all the same.
     """
     name = display_name(path)
-    if indexed is not None:
-        document = indexed.document(name)
-    else:
+    try:
+        document = indexed.document(name) if indexed is not None else None
+    except ValueError:  # an entry damaged by hand: the file itself is read instead
+        document = None
+    if document is None:
         document = parse_trusted(read_text(path, KnowledgeError, name), name, KnowledgeError)
     if isinstance(document.data, dict):
         try:
