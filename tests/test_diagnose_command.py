@@ -214,3 +214,22 @@ def test_batch_results_keep_only_the_reported_causes_and_the_same_json(mini_know
     assert len(full.ranking) == len(mini_knowledge.causes) + 1
     assert [score.cause for score in compact.ranking] == [full.diagnoses[0].cause.id, SOMETHING_ELSE]
     assert compact.to_json() == full.to_json()
+
+
+def test_the_json_report_is_one_json_dumps_of_every_case_written_case_by_case(
+    mini_knowledge: Knowledge,
+) -> None:
+    import io
+
+    from triage.report import write_json
+
+    cases = parse_cases(
+        'cases:\n  - {id: one, description: our lambda times out}\n  - {id: two, errors: ["HTTP 503"]}\n',
+        "cases.yaml",
+    )
+    results = diagnose_batch(cases, mini_knowledge, shipped=False)
+    for chosen in (results, results[:1], []):
+        written = io.StringIO()
+        write_json(chosen, written)
+        whole = {"cases": [result.to_json() for result in chosen]}
+        assert written.getvalue() == json.dumps(whole, indent=2, ensure_ascii=False) + "\n"

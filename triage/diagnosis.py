@@ -66,6 +66,13 @@ class Diagnosis:
         }
 
 
+@functools.cache
+def _rule_named_only(rule: str) -> Firing:
+    """A fired rule without what it concluded, one per rule, shared by every compact result that
+    fired it (compact results are read, never changed): a batch keeps one small list a case."""
+    return Firing(rule)
+
+
 @dataclass
 class CaseResult:
     """Everything triage concluded about one case."""
@@ -92,7 +99,7 @@ class CaseResult:
         kept = {diagnosis.cause.id for diagnosis in self.diagnoses} | {SOMETHING_ELSE}
         # the fired rules' evidence is in the scores already; the JSON names the rules alone
         inference = Inference(
-            dict(self.inference.derived), [Firing(firing.rule) for firing in self.inference.firings]
+            dict(self.inference.derived), [_rule_named_only(firing.rule) for firing in self.inference.firings]
         )
         return replace(
             self, inference=inference, ranking=[score for score in self.ranking if score.cause in kept]

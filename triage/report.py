@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -24,16 +24,19 @@ READ_ONLY = "read-only"
 CHANGES = "changes the system"
 
 
-def to_json(results: Sequence[CaseResult]) -> str:
-    """``{"cases": [...]}`` indented by 2, written case by case (the same text as one ``json.dumps``
-    of the whole, without holding every case's data and the encoder's pieces at once)."""
+def write_json(results: Sequence[CaseResult], stream: TextIO) -> None:
+    """``{"cases": [...]}`` indented by 2, written to ``stream`` case by case: the same text as one
+    ``json.dumps`` of the whole (and a newline), without ever holding every case's data, the
+    encoder's pieces or the whole document at once."""
     if not results:
-        return json.dumps({"cases": []}, indent=2)
-    cases = (
-        json.dumps(result.to_json(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
-        for result in results
-    )
-    return '{\n  "cases": [\n    ' + ",\n    ".join(cases) + "\n  ]\n}"
+        stream.write(json.dumps({"cases": []}, indent=2) + "\n")
+        return
+    stream.write('{\n  "cases": [\n    ')
+    for number, result in enumerate(results):
+        if number:
+            stream.write(",\n    ")
+        stream.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False).replace("\n", "\n    "))
+    stream.write("\n  ]\n}\n")
 
 
 def describe_contribution(contribution: Contribution, knowledge: Knowledge) -> str:

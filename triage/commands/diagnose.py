@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
 def run(options: argparse.Namespace) -> int:
     from ..batch import diagnose_batch
     from ..cases import read_cases
-    from ..report import print_text, to_json, to_markdown
+    from ..report import print_text, to_markdown, write_json
     from .common import console
 
     cases = read_cases(options.file)
@@ -47,7 +47,7 @@ def run(options: argparse.Namespace) -> int:
         jobs=options.jobs,
     )
     if options.format == "json":
-        sys.stdout.write(to_json(results) + "\n")
+        write_json(results, sys.stdout)
     elif options.format == "markdown":
         sys.stdout.write(to_markdown(results, knowledge))
     else:
