@@ -12,17 +12,31 @@ import yaml
 
 from triage import index as index_module
 from triage.examples import knowledge_examples
-from triage.index import FILES_INDEX_FILE, INDEX_FILE, build, fingerprint, shipped_files, shipped_index
+from triage.index import (
+    FILES_INDEX_FILE,
+    INDEX_FILE,
+    build,
+    fingerprint,
+    installed_fingerprint,
+    shipped_files,
+    shipped_index,
+)
 from triage.knowledge import Knowledge
 from triage.literals import quick_required_literals
 from triage.loading import load_knowledge, shipped_knowledge_root
 
 
+def forget_what_was_read() -> None:
+    """What a new process would know: nothing read from the index or the installed files yet."""
+    shipped_index.cache_clear()
+    installed_fingerprint.cache_clear()
+
+
 @pytest.fixture
 def fresh_cache() -> Iterator[None]:
-    shipped_index.cache_clear()
+    forget_what_was_read()
     yield
-    shipped_index.cache_clear()
+    forget_what_was_read()
 
 
 def test_the_committed_index_was_built_from_the_knowledge_beside_it(fresh_cache: None) -> None:
@@ -73,7 +87,7 @@ def test_an_edited_knowledge_file_makes_the_index_stale(copied_knowledge: Path) 
     assert shipped_index() is not None
     edited = copied_knowledge / "signals.yaml"
     edited.write_text(edited.read_text() + "\n# an author's edit\n")
-    shipped_index.cache_clear()
+    forget_what_was_read()
     assert shipped_index() is None
 
 
@@ -117,6 +131,7 @@ def test_the_files_index_is_stale_when_the_index_is(copied_knowledge: Path) -> N
     assert shipped_files() is not None
     edited = copied_knowledge / "signals.yaml"
     edited.write_text(edited.read_text() + "\n# an author's edit\n")
+    forget_what_was_read()
     assert shipped_files() is None
 
 

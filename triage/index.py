@@ -79,6 +79,13 @@ def fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def installed_fingerprint(root: Path) -> str:
+    """The fingerprint of the files installed at ``root``, worked out once per process: both index
+    files are checked against it, and the installed files do not change while triage runs."""
+    return fingerprint(root)
+
+
 def _read_fresh(name: str) -> dict[str, Any] | None:
     """One of the index files, if it is of this format and was built from the files beside it."""
     root = shipped_knowledge_root()
@@ -89,7 +96,7 @@ def _read_fresh(name: str) -> dict[str, Any] | None:
     if (
         not isinstance(data, dict)
         or data.get("format") != FORMAT
-        or data.get("fingerprint") != fingerprint(root)
+        or data.get("fingerprint") != installed_fingerprint(root)
     ):
         return None
     return data
@@ -170,6 +177,7 @@ def main() -> None:
     for name in (INDEX_FILE, FILES_INDEX_FILE):
         (root / name).unlink(missing_ok=True)
     shipped_index.cache_clear()
+    installed_fingerprint.cache_clear()
     index, files = build()
     for name, content in ((INDEX_FILE, index), (FILES_INDEX_FILE, files)):
         (root / name).write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")) + "\n")
