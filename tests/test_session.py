@@ -87,6 +87,28 @@ def test_a_confident_clear_leader_stops_the_questions(diagnoser: Diagnoser) -> N
     assert session.ranking()[0].confidence >= 0.85
 
 
+def test_a_lead_that_rests_on_the_last_answer_alone_is_checked_once_before_stopping(
+    diagnoser: Diagnoser,
+) -> None:
+    # "the workers crash" alone takes the lead from the stuck consumer to the out-of-memory workers
+    session = Session.start(diagnoser, description="zebra", settings=StopSettings(confidence=0.6, margin=0.3))
+    session.answer("wz_worker_crash", True)
+    leader, second = session.ranking()[:2]
+    assert leader.cause == "wz_worker_oom"
+    assert leader.confidence >= 0.6 and leader.confidence - second.confidence >= 0.3  # confident already
+    assert session.stop_reason() is None
+    check = session.next_question()
+    assert check is not None and check.id == "wz_queue_backlog"
+    assert check.separates == ["wz_worker_oom", "wz_consumer_stuck"]
+    assert check.why.startswith(
+        "The lead rests on your last answer alone (Do the wz workers crash?); this checks it. It separates "
+    )
+    session.answer("wz_queue_backlog", True)  # the check agrees: stop, without checking the check
+    assert session.next_question() is None
+    assert session.stop_reason() == "confident"
+    assert session.ranking()[0].cause == "wz_worker_oom"
+
+
 @pytest.mark.parametrize(
     ("settings", "reason"),
     [

@@ -50,6 +50,7 @@ class Candidate:
     priority: float
     suggested_by: str | None = None
     separates: list[str] = field(default_factory=list)
+    confirms: str | None = None  # the answered symptom whose answer alone the leader's lead rests on
 
 
 class Questioner:

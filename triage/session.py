@@ -9,10 +9,11 @@ it never prints or prompts, and it round-trips through plain JSON so a session c
 from __future__ import annotations
 
 import gc
+import math
 import secrets
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -168,7 +169,7 @@ class Session:
         if self.questions_asked >= self.settings.max_questions:
             return "question limit reached"
         if self._confident():
-            return "confident"
+            return None if self._confirmation() else "confident"
         if not self.candidates(limit=1):
             return "no question can change the ranking"
         return None
@@ -183,7 +184,8 @@ class Session:
         if self.finished or self.questions_asked >= self.settings.max_questions:
             return None
         if self._confident():
-            return None
+            confirming = self._confirmation()
+            return self.question_for(confirming) if confirming else None
         best = self.candidates(limit=1)
         return self.question_for(best[0]) if best else None
 
@@ -206,6 +208,9 @@ class Session:
             expects = self.questioner.expectation(cause_id, candidate.symptom)
             parts.append(f"{cause.title} ({confidences.get(cause_id, 0.0):.0%}) {expects}")
         text = "It separates " + "; ".join(parts) + "." if parts else "Rules use the answer."
+        if candidate.confirms:
+            symptom = self.diagnoser.knowledge.symptoms[candidate.confirms]
+            text = f"The lead rests on your last answer alone ({symptom.question}); this checks it. " + text
         if candidate.suggested_by:
             rule = self.diagnoser.knowledge.rules.get(candidate.suggested_by)
             reason = f": {rule.description}" if rule and rule.description else ""
@@ -427,11 +432,39 @@ class Session:
             and causes[0].confidence - second >= self.settings.margin
         )
 
+    def _confirmation(self) -> Candidate | None:
+        """The question to ask before stopping when the confident leader owes its lead to the last
+        answer alone: without it another cause would lead, so one slip of the user would decide the
+        diagnosis. It is the question that best tells the leader from that cause. None when the lead
+        holds without the last answer, or nothing can tell the two apart; once the check is
+        answered, the last answer is the check itself, so a lead is checked at most once unless the
+        check itself turned it."""
+        causes = [score for score in self._ranking if score.cause != SOMETHING_ELSE]
+        last = self.history[-1] if self.history else None
+        if len(causes) < 2 or last is None or self.given.get(last) is None:
+            return None
+        leader, others = causes[0], causes[1:]
+        temperature = self.diagnoser.model.temperature
+        without_last = leader.log_weight - _answer_weight(leader, last) / temperature
+        rivals = [
+            (score.log_weight - _answer_weight(score, last) / temperature, score.cause) for score in others
+        ]
+        weight, rival = max(rivals)
+        if weight < without_last:
+            return None
+        best = self.questioner.best_separator(leader.cause, rival, self.answers, self._inference)
+        return replace(best, confirms=last) if best else None
+
     def _evaluate(self) -> None:
         self._inference, self._ranking = self.diagnoser.evaluate(self.answers, self._likenesses)
 
     def _touch(self) -> None:
         self.updated = _now()
+
+
+def _answer_weight(score: Score, symptom_id: str) -> float:
+    """How much one answer moved a cause's log weight (before the temperature)."""
+    return sum(math.log(c.factor) for c in score.contributions if c.kind == "answer" and c.name == symptom_id)
 
 
 def new_session_id() -> str:
