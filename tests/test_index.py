@@ -83,10 +83,14 @@ def copied_knowledge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_cach
     return root
 
 
+def add_an_authors_edit(path: Path) -> None:
+    """Edit a copied knowledge or case file the way an author would, as far as its fingerprint goes."""
+    path.write_text(path.read_text() + "\n# an author's edit\n")
+
+
 def test_an_edited_knowledge_file_makes_the_index_stale(copied_knowledge: Path) -> None:
     assert shipped_index() is not None
-    edited = copied_knowledge / "signals.yaml"
-    edited.write_text(edited.read_text() + "\n# an author's edit\n")
+    add_an_authors_edit(copied_knowledge / "signals.yaml")
     forget_what_was_read()
     assert shipped_index() is None
 
@@ -94,7 +98,7 @@ def test_an_edited_knowledge_file_makes_the_index_stale(copied_knowledge: Path) 
 def test_an_edited_knowledge_case_makes_the_index_stale(copied_knowledge: Path) -> None:
     case_file = copied_knowledge / "tests" / "variants.yaml"
     before = fingerprint(copied_knowledge)
-    case_file.write_text(case_file.read_text() + "\n# an author's edit\n")
+    add_an_authors_edit(case_file)
     assert fingerprint(copied_knowledge) != before
     assert shipped_index() is None
 
@@ -129,8 +133,7 @@ def test_an_index_of_another_format_is_ignored(copied_knowledge: Path) -> None:
 
 def test_the_files_index_is_stale_when_the_index_is(copied_knowledge: Path) -> None:
     assert shipped_files() is not None
-    edited = copied_knowledge / "signals.yaml"
-    edited.write_text(edited.read_text() + "\n# an author's edit\n")
+    add_an_authors_edit(copied_knowledge / "signals.yaml")
     forget_what_was_read()
     assert shipped_files() is None
 

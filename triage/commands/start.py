@@ -67,7 +67,8 @@ def add_options(
         type=share,
         default=None,
         metavar="P",
-        help="...and leads the second by this much (default 0.3)",
+        help="...and leads the second by this much (default 0.3); a lead that rests on the last answer "
+        "alone is checked with one more question first",
     )
     group.add_argument(
         "--max-questions", type=int, default=None, metavar="N", help="ask at most N questions (default 15)"
