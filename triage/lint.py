@@ -50,6 +50,7 @@ WELL_KNOWN_PLACEHOLDERS: tuple[str, ...] = (
     "container_name",
     "container_port",
     "conversations_table",
+    "dashboard_name",
     "database",
     "db_uri",
     "db_user",
