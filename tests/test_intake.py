@@ -188,8 +188,8 @@ def test_patterns_compile_when_first_needed_and_read_the_same_after_compile_all(
 ) -> None:
     lazy, eager = Matcher(mini_knowledge), Matcher(mini_knowledge)
     eager.compile_all()
-    assert all("regex" in vars(compiled) for compiled in eager.patterns)
-    assert not any("regex" in vars(compiled) for compiled in lazy.patterns)
+    assert all(compiled.compiled for compiled in eager.patterns)
+    assert not any(compiled.compiled for compiled in lazy.patterns)
     text = "Task timed out after 3.00 seconds, out of memory"
     assert lazy.read(text, [text]) == eager.read(text, [text])
 

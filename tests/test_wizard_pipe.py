@@ -254,7 +254,7 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
 
 def _reading_prepared(diagnoser: Diagnoser) -> bool:
     return "resemblance" in vars(diagnoser) and all(
-        "regex" in vars(pattern) for pattern in diagnoser.matcher.patterns
+        pattern.compiled for pattern in diagnoser.matcher.patterns
     )
 
 
