@@ -44,7 +44,7 @@ def run_triage(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]
     """Run the installed ``triage`` command as a user would, in a scratch directory."""
 
     def run(
-        *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+        *args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
         environment = {**os.environ, "TRIAGE_STATE_DIR": str(tmp_path / "state"), **(env or {})}
         environment.pop("TRIAGE_KNOWLEDGE", None) if env is None or "TRIAGE_KNOWLEDGE" not in env else None
@@ -55,7 +55,7 @@ def run_triage(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]
             text=True,
             cwd=tmp_path,
             env=environment,
-            timeout=120,
+            timeout=timeout,
         )
 
     return run
