@@ -52,11 +52,11 @@ def _diagnose_part(cases: list[Case], top: int) -> list[CaseResult]:
     return _diagnose_all(_worker_diagnoser, cases, top)
 
 
-# A full collection every so many cases keeps a long batch's peak memory down: 300 cases on a
-# knowledge base ten times the shipped one peaked at 152.1-153.4 MB without it and 148.9-151.4 MB
-# with it (four runs each, benchmarks/memory_and_lint.py). A warm diagnosis leaves no cycles of its
-# own, so what it frees is what loading and the first runs left. A collection takes about 13 ms on
-# the shipped knowledge.
+# A full collection every so many cases keeps a long batch's peak memory down: the 300-case batch
+# of benchmarks/memory_and_lint.py on a knowledge base ten times the shipped one peaked at 152.5 MB
+# without it and at 148.9-151.4 MB in four runs with it (runs of one command differ by up to ~3.5
+# MB). A warm diagnosis leaves no cycles of its own, so what it frees is what loading and the first
+# runs left. A collection takes about 13 ms on the shipped knowledge.
 COLLECT_EVERY = 25
 
 
