@@ -67,6 +67,9 @@ EXPECTED = {
     "without it the wizard's first questions cannot lead to 'query_timeout'",
     "K311_impossible_word_boundary.yaml": "5:17: K311 regex '\\\\btimed out after \\\\d+ seconds\\\\.\\\\b': "
     "\\b after '.' at the end matches only when a letter or digit follows; drop it or write (?!\\w)",
+    "K312_choice_likelihoods_over_one.yaml": "15:54: K312 the likelihoods 'function_timeout' gives the answers "
+    "to 'area' add up to 1.1 (compute 0.9, database 0.2); one answer excludes the others, so they must add up "
+    "to at most 1",
 }
 
 

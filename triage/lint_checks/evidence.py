@@ -52,3 +52,31 @@ def orienting_questions_every_cause_answers(context: LintContext) -> Iterator[Pr
                     f"first questions cannot lead to {cause.id!r}",
                     ("evidence",),
                 )
+
+
+@register(
+    "K312",
+    "choice-likelihoods-over-one",
+    "error",
+    "a cause whose likelihoods for the values of one choice question add up to more than 1",
+)
+def choice_likelihoods_that_exceed_one(context: LintContext) -> Iterator[Problem]:
+    knowledge = context.knowledge
+    for cause in knowledge.causes.values():
+        by_question: dict[str, list[tuple[int, str, float]]] = {}
+        for index, item in enumerate(cause.evidence):
+            symptom = knowledge.symptoms.get(item.symptom)
+            if symptom is None or symptom.kind != "choice" or not isinstance(item.value, str):
+                continue
+            by_question.setdefault(item.symptom, []).append((index, item.value, item.probability))
+        for symptom_id, items in by_question.items():
+            total = sum(probability for _, _, probability in items)
+            if total <= 1 + 1e-9:
+                continue
+            values = ", ".join(f"{value} {probability:g}" for _, value, probability in items)
+            yield Problem(
+                ("causes", cause.id),
+                f"the likelihoods {cause.id!r} gives the answers to {symptom_id!r} add up to {total:g} "
+                f"({values}); one answer excludes the others, so they must add up to at most 1",
+                ("evidence", items[-1][0], "likelihood"),
+            )
