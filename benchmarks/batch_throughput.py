@@ -16,7 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from synthetic import cases, describe, scaled, scaled_files
 
@@ -27,11 +29,11 @@ from triage.loading import load_knowledge
 BUDGET_SECONDS = 30.0  # per measurement; slow configurations are measured on fewer cases
 
 
-def rate(function: object, items: list[object]) -> float:
+def rate(function: Callable[[Any], object], items: Sequence[Any]) -> float:
     start = time.perf_counter()
     done = 0
     for item in items:
-        function(item)  # type: ignore[operator]
+        function(item)
         done += 1
         if time.perf_counter() - start > BUDGET_SECONDS:
             break
